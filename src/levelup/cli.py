@@ -1,0 +1,24 @@
+"""The ``levelup`` command line: one entry point for data, metrics, statistics and the report.
+
+Each area of the library owns a typer sub-application; this module only mounts them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="levelup",
+    help=(
+        "Reproducible progress report on the UK Government's twelve Levelling Up missions.\n\n"
+        "Typical use: `levelup build` (verify data, run the analysis notebooks, render the "
+        "HTML site and PDF of the current edition) and `levelup check` (lint the chapters)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
