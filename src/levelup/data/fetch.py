@@ -1,0 +1,223 @@
+"""Get every pinned file onto this machine, verified against its sha256 and size.
+
+Two ways in, one rule: nothing is used until its bytes match the pin.
+
+* **mirror** (``--mirror DIR`` / ``LEVELUP_DATA_MIRROR``): files are read in place from a local,
+  read-only copy of the upstream files (``../shared/data`` on development machines and CI).
+* **download**: files are fetched from their pinned upstream URL (a fixed commit) into the cache.
+
+A verified file is remembered by (size, mtime) in ``<cache>/verified.json`` so that rebuilds do
+not re-hash 100 MB of CSVs; any change to the file on disk invalidates the stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from levelup.data.sources import Manifest, PinnedFile
+from levelup.paths import default_cache_dir, default_mirror
+
+CHUNK = 1 << 20
+
+
+class DataFetchError(RuntimeError):
+    """One or more pinned files could not be obtained or failed verification."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        lines = [f"{len(problems)} pinned data file(s) could not be verified; nothing was built:"]
+        lines += [f"  - {path}: {reason}" for path, reason in problems]
+        super().__init__("\n".join(lines))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class FetchReport:
+    verified: list[str] = field(default_factory=list)
+    downloaded: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+class DataStore:
+    """Resolves pinned files to verified local paths."""
+
+    def __init__(
+        self,
+        manifest: Manifest | None = None,
+        mirror: Path | None = None,
+        cache_dir: Path | None = None,
+        allow_download: bool = True,
+        timeout: float = 60.0,
+    ):
+        self.manifest = manifest or Manifest.load()
+        self.mirror = Path(mirror).resolve() if mirror else default_mirror()
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.allow_download = allow_download
+        self.timeout = timeout
+        self._stamps_path = self.cache_dir / "verified.json"
+        self._stamps: dict[str, list] | None = None
+        self._dirty = False
+
+    # ------------------------------------------------------------------ stamps
+    def _load_stamps(self) -> dict[str, list]:
+        if self._stamps is None:
+            try:
+                self._stamps = json.loads(self._stamps_path.read_text())
+            except (FileNotFoundError, json.JSONDecodeError):
+                self._stamps = {}
+        return self._stamps
+
+    def _save_stamps(self) -> None:
+        if not self._dirty:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        merged = {}
+        try:  # keep stamps written by concurrent processes
+            merged = json.loads(self._stamps_path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            pass
+        merged.update(self._stamps or {})
+        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".verified-")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(merged, handle, sort_keys=True)
+        os.replace(tmp, self._stamps_path)
+        self._dirty = False
+
+    def _verified(self, local: Path, pin: PinnedFile) -> bool:
+        stat = local.stat()
+        stamp = self._load_stamps().get(str(local))
+        return stamp == [stat.st_size, stat.st_mtime_ns, pin.sha256]
+
+    def _stamp(self, local: Path, pin: PinnedFile) -> None:
+        stat = local.stat()
+        self._load_stamps()[str(local)] = [stat.st_size, stat.st_mtime_ns, pin.sha256]
+        self._dirty = True
+
+    # ------------------------------------------------------------------ verify
+    @staticmethod
+    def check_bytes(local: Path, pin: PinnedFile) -> str | None:
+        """Why ``local`` does not match ``pin`` (None when it matches)."""
+        size = local.stat().st_size
+        if size != pin.bytes:
+            what = "truncated" if size < pin.bytes else "larger than pinned"
+            return f"{what}: {size} bytes on disk, {pin.bytes} pinned"
+        digest = sha256_file(local)
+        if digest != pin.sha256:
+            return f"checksum mismatch: sha256 {digest} on disk, {pin.sha256} pinned"
+        return None
+
+    def _cache_path(self, pin: PinnedFile) -> Path:
+        return self.cache_dir / "files" / pin.path
+
+    def _download(self, pin: PinnedFile, target: Path) -> None:
+        if not pin.url:
+            raise _Problem(
+                "no upstream URL: this is a transcription held only in data mirrors; "
+                "pass --mirror DIR or set LEVELUP_DATA_MIRROR"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        try:
+            with (
+                urllib.request.urlopen(pin.url, timeout=self.timeout) as response,
+                part.open("wb") as out,
+            ):
+                while block := response.read(CHUNK):
+                    out.write(block)
+        except urllib.error.HTTPError as exc:
+            part.unlink(missing_ok=True)
+            raise _Problem(f"HTTP {exc.code} {exc.reason} from {pin.url}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            part.unlink(missing_ok=True)
+            reason = getattr(exc, "reason", exc)
+            raise _Problem(f"download failed from {pin.url}: {reason}") from None
+        problem = self.check_bytes(part, pin)
+        if problem:
+            part.unlink(missing_ok=True)
+            raise _Problem(f"downloaded file rejected ({problem}) from {pin.url}")
+        os.replace(part, target)
+
+    def _resolve(self, pin: PinnedFile, report: FetchReport | None = None) -> Path:
+        if self.mirror is not None:
+            local = self.mirror / pin.path
+            if not local.exists():
+                raise _Problem(f"missing from mirror {self.mirror}")
+        else:
+            local = self._cache_path(pin)
+            if not local.exists():
+                if not self.allow_download:
+                    raise _Problem("not in the cache; run `levelup data fetch` first")
+                self._download(pin, local)
+                if report is not None:
+                    report.downloaded.append(pin.path)
+                self._stamp(local, pin)
+                return local
+        if self._verified(local, pin):
+            return local
+        problem = self.check_bytes(local, pin)
+        if problem:
+            raise _Problem(
+                problem
+                + (
+                    f" (in mirror {self.mirror})"
+                    if self.mirror
+                    else " (in cache; delete it to re-download)"
+                )
+            )
+        self._stamp(local, pin)
+        return local
+
+    # ------------------------------------------------------------------ API
+    def path(self, file: str | PinnedFile) -> Path:
+        """The verified local path of one pinned file; raises DataFetchError naming the file."""
+        pin = file if isinstance(file, PinnedFile) else self.manifest.get(file)
+        try:
+            return self._resolve(pin)
+        except _Problem as exc:
+            raise DataFetchError([(pin.path, str(exc))]) from None
+        finally:
+            self._save_stamps()
+
+    def fetch(
+        self, files: Iterable[PinnedFile] | None = None, progress: bool = True
+    ) -> FetchReport:
+        """Verify (and download where needed) every pinned file; raise listing all failures."""
+        pins = list(files) if files is not None else list(self.manifest)
+        report = FetchReport()
+        iterator = pins
+        if progress:
+            from rich.progress import track
+
+            source = f"mirror {self.mirror}" if self.mirror else "upstream"
+            iterator = track(
+                pins, description=f"Verifying {len(pins)} pinned files ({source})", transient=True
+            )
+        for pin in iterator:
+            try:
+                self._resolve(pin, report)
+                report.verified.append(pin.path)
+            except _Problem as exc:
+                report.problems.append((pin.path, str(exc)))
+        self._save_stamps()
+        if report.problems:
+            raise DataFetchError(report.problems)
+        return report
+
+
+class _Problem(Exception):
+    """Internal: why one file failed; collected into DataFetchError."""

@@ -1,0 +1,395 @@
+"""Load any dataset of an edition as a validated canonical table on the edition's boundaries.
+
+    >>> loader = DataLoader(edition=2026)
+    >>> hle = loader.load("els/healthy-life-expectancy")
+
+Every table is: read from verified pinned files (:mod:`levelup.data.fetch`), parsed
+(:mod:`levelup.data.readers`), validated (:mod:`levelup.data.validate`; any issue raises and stops
+the build), and harmonised to the edition's boundary set (:mod:`levelup.data.boundaries`).
+Parsed tables are cached on disk keyed by the sha256 of their input files and the hash of this
+package's code, so a rebuild reads them back in milliseconds and a changed input never hits a
+stale cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from levelup.data.boundaries import BoundaryReport, SuccessionRegister, harmonise
+from levelup.data.catalogue import Catalogue, DatasetFile, DatasetSpec, Edition
+from levelup.data.fetch import DataStore
+from levelup.data.geography import area_name_index
+from levelup.data.periods import PeriodConvention
+from levelup.data.readers import canonical_frame, read_sdg_csv, read_tidy_csv
+from levelup.data.schema import KEY_COLUMNS, PROJECT_AREA_NAMES
+from levelup.data.validate import DataValidationError, Issue, validate_table
+
+_HISTORY_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+_LABEL_FALLBACK_COLUMNS = ("mode_of_travel", "measure")
+
+
+@cache
+def code_version() -> str:
+    """Hash of the data package's source: part of every cache key."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class LoadReport:
+    """What loading did besides returning rows: dropped rows and boundary changes."""
+
+    dataset_id: str
+    files: list[dict] = field(default_factory=list)
+    dropped: list[dict] = field(default_factory=list)
+    corrections: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    boundaries: list[dict] = field(default_factory=list)
+
+
+class DataLoader:
+    """Loads the datasets of one edition."""
+
+    def __init__(
+        self,
+        edition: str | int | None = None,
+        store: DataStore | None = None,
+        catalogue: Catalogue | None = None,
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
+    ):
+        self.store = store or DataStore()
+        self.catalogue = catalogue or Catalogue(self.store.manifest)
+        self.edition: Edition = (
+            self.catalogue.edition(edition) if edition else self.catalogue.latest_edition
+        )
+        self.cache_dir = (cache_dir or self.store.cache_dir) / "tables"
+        self.use_cache = use_cache
+        self.reports: dict[str, LoadReport] = {}
+        self._register: SuccessionRegister | None = None
+
+    # ------------------------------------------------------------------ public API
+    def datasets(self) -> dict[str, DatasetSpec]:
+        return self.catalogue.datasets(self.edition.year)
+
+    def load(self, dataset_id: str, harmonise_boundaries: bool = True) -> pd.DataFrame:
+        """The canonical, validated table of one dataset (raises DataValidationError)."""
+        spec = self.catalogue.dataset(dataset_id, self.edition.year)
+        key = self._cache_key(spec, harmonise_boundaries)
+        cached = self._cache_get(key)
+        if cached is not None:
+            frame, report = cached
+        else:
+            frame, report = self._load(spec)
+            if harmonise_boundaries and spec.kind != "sdg":
+                boundary = BoundaryReport(self.edition.boundaries)
+                frame = harmonise(
+                    frame, self.succession_register(), self.edition.boundaries, boundary
+                )
+                report.boundaries = boundary.rows
+                dup = frame.duplicated(KEY_COLUMNS, keep=False)
+                if dup.any():  # never double count: a harmonisation bug must not pass silently
+                    rows = frame.loc[dup].head(5)
+                    raise DataValidationError(
+                        [
+                            Issue(
+                                spec.id,
+                                r.source_file,
+                                int(r.source_row),
+                                "areacd",
+                                "duplicate key after boundary harmonisation",
+                                f"{r.area_code} {r.period}",
+                            )
+                            for r in rows.itertuples()
+                        ]
+                    )
+            frame = frame.drop(columns=["status_raw", "notes_raw"], errors="ignore")
+            frame = frame.sort_values(
+                ["indicator_id", "area_code", "period_start"], kind="stable"
+            ).reset_index(drop=True)
+            self._cache_put(key, (frame, report))
+        self.reports[dataset_id] = report
+        frame.attrs["dataset_id"] = dataset_id
+        frame.attrs["edition"] = self.edition.year
+        return frame
+
+    def indicator(self, indicator_id: str, **kwargs) -> pd.DataFrame:
+        dataset_id = indicator_id.rsplit("/", 1)[0]
+        frame = self.load(dataset_id, **kwargs)
+        out = frame[frame["indicator_id"] == indicator_id]
+        if out.empty:
+            known = sorted(frame["indicator_id"].unique())
+            raise KeyError(
+                f"indicator {indicator_id!r} not in {dataset_id} (edition {self.edition.year}); known: {known}"
+            )
+        return out.reset_index(drop=True)
+
+    def provenance(self, dataset_id: str) -> list[dict]:
+        """Source file, vintage, sha256 and upstream URL of every file behind a dataset."""
+        spec = self.catalogue.dataset(dataset_id, self.edition.year)
+        out = []
+        for f in spec.files:
+            pin = self.store.manifest.get(f.path)
+            out.append(
+                {
+                    "dataset_id": dataset_id,
+                    "file": pin.path,
+                    "vintage": f.vintage,
+                    "sha256": pin.sha256,
+                    "url": pin.url,
+                    "publisher": pin.publisher,
+                    "licence": pin.licence,
+                }
+            )
+        return out
+
+    def succession_register(self) -> SuccessionRegister:
+        """Old area code -> successors, from the notes of every ELS file of the edition's vintage."""
+        if self._register is None:
+            pins = self.store.manifest.select(
+                collection="els", vintage=self.edition.els_vintage, kind="els"
+            )
+            key = hashlib.sha256(
+                ("register" + code_version() + "".join(p.sha256 for p in pins)).encode()
+            ).hexdigest()
+            cached = self._cache_get(key)
+            if cached is None:
+                register = SuccessionRegister()
+                for pin in pins:
+                    raw = read_tidy_csv(self.store.path(pin))
+                    if "notes" in raw:
+                        register.add_notes(raw["area_code"].str.strip(), raw["notes"])
+                cached = register
+                self._cache_put(key, register)
+            self._register = cached
+        return self._register
+
+    # ------------------------------------------------------------------ internals
+    def _cache_key(self, spec: DatasetSpec, harmonised: bool) -> str:
+        parts = [code_version(), spec.id, repr(spec), str(harmonised), str(self.edition)]
+        parts += [self.store.manifest.get(f.path).sha256 for f in spec.files]
+        if harmonised:
+            parts += [
+                p.sha256
+                for p in self.store.manifest.select(
+                    collection="els", vintage=self.edition.els_vintage, kind="els"
+                )
+            ]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _cache_get(self, key: str):
+        if not self.use_cache:
+            return None
+        path = self.cache_dir / f"{key}.pkl"
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def _cache_put(self, key: str, value) -> None:
+        if not self.use_cache:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.cache_dir / f".{key}.tmp"
+        with tmp.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.cache_dir / f"{key}.pkl")
+
+    def _load(self, spec: DatasetSpec) -> tuple[pd.DataFrame, LoadReport]:
+        report = LoadReport(spec.id)
+        frames, issues = [], []
+        for dataset_file in spec.files:
+            path = self.store.path(dataset_file.path)
+            report.files.append({"file": dataset_file.path, "vintage": dataset_file.vintage})
+            frame, file_issues = self._read_file(spec, dataset_file, path, report)
+            frames.append(frame)
+            issues += file_issues
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if spec.kind == "els-history":
+            frame = _latest_version_per_period(frame)
+        if not frame.empty:
+            frame = self._apply_corrections(spec, frame, report)
+            frame = _drop_identical_duplicates(frame, report)
+            warnings: list[Issue] = []
+            issues += validate_table(
+                frame,
+                spec.id,
+                allow_negative=spec.allow_negative,
+                geography_labels=frame.pop("geography_label"),
+                warnings=warnings,
+            )
+            report.warnings += [str(w) for w in warnings]
+        if issues:
+            raise DataValidationError(issues)
+        return frame, report
+
+    def _apply_corrections(
+        self, spec: DatasetSpec, frame: pd.DataFrame, report: LoadReport
+    ) -> pd.DataFrame:
+        """Apply the reviewed corrections of data/datasets.yaml (`corrections:`) for this dataset."""
+        for fix in self.catalogue.corrections(spec.id):
+            hit = (frame["source_file"] == fix["file"]) & (frame["source_row"] == int(fix["line"]))
+            if not hit.any():
+                continue  # the file no longer has that row: the correction is inert
+            if fix["action"] == "drop_ci":
+                frame.loc[hit, ["lower_ci", "upper_ci"]] = float("nan")
+            elif fix["action"] == "drop_row":
+                frame = frame.loc[~hit]
+            else:
+                raise ValueError(
+                    f"unknown correction action {fix['action']!r} in data/datasets.yaml"
+                )
+            report.corrections.append(fix)
+        return frame
+
+    def _read_file(
+        self, spec: DatasetSpec, dataset_file: DatasetFile, path: Path, report: LoadReport
+    ):
+        if dataset_file.reader == "sdg":
+            options = dict(dataset_file.sdg)
+            raw = read_sdg_csv(
+                path,
+                filters=dict(options["filters"]),
+                area_columns=list(options["areas"]),
+                area_codes=area_name_index(self.store),
+                default_area=tuple(options["default_area"]),
+            )
+            if options.get("label"):
+                raw["indicator"] = options["label"]
+            raw["geography_label"] = ""
+        else:
+            raw = read_tidy_csv(path)
+            if "geography_label" not in raw:
+                raw["geography_label"] = ""
+        issues: list[Issue] = []
+        if dataset_file.source_id:
+            raw = raw[raw["source_id"] == dataset_file.source_id]
+        # labels: the indicator column, else the column a vintage used instead
+        if (raw["indicator"].str.strip() == "").all():
+            for column in _LABEL_FALLBACK_COLUMNS:
+                if column in raw and (raw[column].str.strip() != "").all():
+                    raw["indicator"] = raw[column]
+                    break
+        if spec.kind == "els-history":
+            raw["indicator"] = spec.extra["indicator"]
+        if dataset_file.label_map:
+            mapping = dict(dataset_file.label_map)
+            unmapped = sorted(set(raw["indicator"].str.strip()) - set(mapping))
+            for label in unmapped:
+                line = int(raw.loc[raw["indicator"].str.strip() == label, "source_row"].iloc[0])
+                issues.append(
+                    Issue(
+                        spec.id,
+                        dataset_file.path,
+                        line,
+                        "indicator",
+                        "label not in crosswalk",
+                        f"{label!r} has no row in data/crosswalks/els-{dataset_file.vintage}.csv",
+                    )
+                )
+            raw["indicator"] = raw["indicator"].str.strip().map(lambda x: mapping.get(x, x))
+        # rows the publisher left undated
+        undated = raw["period"].str.strip() == ""
+        if undated.any():
+            if spec.undated == "drop":
+                report.dropped.append(
+                    {
+                        "file": dataset_file.path,
+                        "lines": raw.loc[undated, "source_row"].tolist(),
+                        "reason": "no period given by the source",
+                    }
+                )
+                raw = raw.loc[~undated]
+            # otherwise the period parser reports each as unparseable
+        # area groups without a GSS code
+        blank = raw["area_code"].str.strip() == ""
+        if blank.any():
+            raw.loc[blank, "area_code"] = (
+                raw.loc[blank, "area_name"]
+                .str.strip()
+                .str.lower()
+                .map(PROJECT_AREA_NAMES)
+                .fillna("")
+            )
+        if spec.key_includes_name:
+            na = raw["area_code"].str.strip().str.lower() == "na"
+            raw.loc[na, "area_code"] = "na:" + raw.loc[na, "area_name"].str.strip()
+        convention = dataset_file.convention
+        period_map = None
+        if dataset_file.reader == "history":
+            period_map = {
+                label: _history_month(label) for label in raw["period"].str.strip().unique()
+            }
+            convention = PeriodConvention(month_label="point")
+        indicator_of = (
+            (lambda r: r["indicator"].map(lambda _: spec.extra["current_indicator_id"]))
+            if spec.kind == "els-history"
+            else (lambda r: r["indicator"].str.strip().map(spec.indicator_id))
+        )
+        frame, problems = canonical_frame(
+            raw,
+            dataset_id=spec.id,
+            vintage=dataset_file.vintage,
+            source_file=dataset_file.path,
+            indicator_id=indicator_of,
+            convention=convention,
+            unit=spec.unit,
+            measure=spec.measure,
+            period_map=period_map,
+        )
+        frame["geography_label"] = raw["geography_label"].values
+        for problem in problems:
+            issues.append(
+                Issue(
+                    spec.id,
+                    dataset_file.path,
+                    problem["line"],
+                    problem["column"],
+                    problem["rule"],
+                    problem["detail"],
+                )
+            )
+        return frame, issues
+
+
+def _drop_identical_duplicates(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Rows published twice with identical values (e.g. one area under two geography labels)
+    are kept once; duplicates whose values conflict are left for validation to refuse."""
+    same = frame.duplicated([*KEY_COLUMNS, "value", "lower_ci", "upper_ci"], keep="first")
+    if same.any():
+        for source_file, group in frame.loc[same].groupby("source_file"):
+            report.dropped.append(
+                {
+                    "file": source_file,
+                    "lines": group["source_row"].tolist(),
+                    "reason": "identical duplicate of an earlier row (same area listed twice)",
+                }
+            )
+        frame = frame.loc[~same].reset_index(drop=True)
+    return frame
+
+
+def _history_month(label: str) -> str:
+    """Connectivity versions label the Ofcom reference month as YYYY-MM, YYYY-MM-15 or YYYY-MM-01."""
+    match = _HISTORY_MONTH.match(label)
+    return f"{match.group(1)}-{match.group(2)}" if match else label
+
+
+def _latest_version_per_period(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep, for each period, the rows of the last published version (files sort by commit date)."""
+    if frame.empty:
+        return frame
+    latest = frame.groupby("period")["source_file"].transform(
+        "max"
+    )  # names start with the commit date
+    return frame[frame["source_file"] == latest].reset_index(drop=True)

@@ -1,0 +1,147 @@
+"""Parse the period labels official publishers use into one ISO 8601 form.
+
+Every label becomes ``(period, start, end, type)``: ``period`` is a normalised ISO 8601 string
+(an interval ``start/duration`` or a date), ``start``/``end`` are the first and last day covered
+(inclusive) and ``type`` one of :data:`levelup.data.schema.PERIOD_TYPES`.
+
+Encodings handled (see the mirror's ``els/INVENTORY.md``)::
+
+    2011-01-01/P3Y, 2011-01-01T00:00:00/P3Y     interval: start + duration (years, months)
+    2024-04-17, 2019-10-01T00:00:00              point in time
+    2018                                         a year (calendar unless the dataset says otherwise)
+    2001-2002, 2011/12                           a split year (financial unless the dataset says otherwise)
+    2025-01                                      a month label (a snapshot month unless configured)
+    2000 Q1                                      a calendar quarter
+
+The anchor day of a one-year interval says what kind of year it is: 1 January = calendar year,
+1 April = financial year, 1 August / 1 September = academic year, anything else = another
+12-month year (Active Lives from 16 November, meter years from 1 February or 15 May).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_INTERVAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T00:00:00(?:\.0+)?Z?)?/P(\d+)([YMQ])$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T00:00:00(?:\.0+)?Z?)?$")
+_YEAR = re.compile(r"^(\d{4})$")
+_SPLIT_YEAR = re.compile(r"^(\d{4})\s*(?:[-/]\s*(\d{4})|/\s*(\d{2}))$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$")
+
+
+class PeriodError(ValueError):
+    """A period label that cannot be parsed under the dataset's conventions."""
+
+
+@dataclass(frozen=True)
+class PeriodConvention:
+    """How a dataset's ambiguous labels are read.
+
+    year_anchor: ``MM-DD`` the year starts on for plain ``YYYY`` labels (default 1 January).
+    year_span: number of years a plain ``YYYY`` label covers (e.g. 3 for pooled periods).
+    split_year_anchor: ``MM-DD`` the first year of a ``YYYY-YYYY`` label starts on (1 April).
+    month_label: ``point`` (a snapshot taken in that month) or ``month`` (the month as a period).
+    """
+
+    year_anchor: str = "01-01"
+    year_span: int = 1
+    split_year_anchor: str = "04-01"
+    month_label: str = "point"
+
+
+DEFAULT_CONVENTION = PeriodConvention()
+
+
+@dataclass(frozen=True)
+class Period:
+    period: str
+    start: date
+    end: date
+    type: str
+
+    @property
+    def time(self) -> float:
+        """Decimal year of the period midpoint."""
+        mid = self.start + (self.end - self.start) / 2
+        year_start = date(mid.year, 1, 1)
+        days = (date(mid.year + 1, 1, 1) - year_start).days
+        return mid.year + (mid - year_start).days / days
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year = day.year + month0 // 12
+    month = month0 % 12 + 1
+    return date(year, month, day.day)
+
+
+def _year_type(start: date, years: int) -> str:
+    if years > 1:
+        return "multi_year"
+    anchor = (start.month, start.day)
+    if anchor == (1, 1):
+        return "calendar_year"
+    if anchor == (4, 1):
+        return "financial_year"
+    if anchor in ((8, 1), (9, 1)):
+        return "academic_year"
+    return "other_year"
+
+
+def _interval(start: date, count: int, unit: str) -> Period:
+    if unit == "Y":
+        end = date(start.year + count, start.month, start.day) - timedelta(days=1)
+        kind = _year_type(start, count)
+    elif unit == "Q":
+        end = _add_months(start, 3 * count) - timedelta(days=1)
+        kind = "quarter" if count == 1 else "multi_year"
+    else:  # months
+        end = _add_months(start, count) - timedelta(days=1)
+        kind = "month" if count == 1 else ("quarter" if count == 3 else "other_year")
+    return Period(f"{start.isoformat()}/P{count}{unit}", start, end, kind)
+
+
+def _anchored(year: int, anchor: str) -> date:
+    month, day = (int(x) for x in anchor.split("-"))
+    return date(year, month, day)
+
+
+def parse_period(label: str, convention: PeriodConvention = DEFAULT_CONVENTION) -> Period:
+    """Parse one period label. Raises :class:`PeriodError` with the label when it cannot."""
+    text = str(label).strip()
+    try:
+        if m := _INTERVAL.match(text):
+            start = date(int(m[1]), int(m[2]), int(m[3]))
+            return _interval(start, int(m[4]), m[5])
+        if m := _DATE.match(text):
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+            return Period(day.isoformat(), day, day, "point")
+        if m := _YEAR.match(text):
+            start = _anchored(int(m[1]), convention.year_anchor)
+            return _interval(start, convention.year_span, "Y")
+        if m := _SPLIT_YEAR.match(text):
+            first = int(m[1])
+            second = int(m[2]) if m[2] else (first // 100) * 100 + int(m[3])
+            if not m[2] and second < first:  # 1999/00
+                second += 100
+            if second != first + 1:
+                raise PeriodError(f"split year {text!r} does not span consecutive years")
+            return _interval(_anchored(first, convention.split_year_anchor), 1, "Y")
+        if m := _MONTH.match(text):
+            start = date(int(m[1]), int(m[2]), 1)
+            if convention.month_label == "month":
+                return _interval(start, 1, "M")
+            return Period(start.isoformat(), start, start, "point")
+        if m := _QUARTER.match(text):
+            start = date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
+            return _interval(start, 1, "Q")
+    except ValueError as exc:  # impossible calendar dates such as 2021-02-30
+        if isinstance(exc, PeriodError):
+            raise
+        raise PeriodError(f"invalid date in period {text!r}: {exc}") from exc
+    raise PeriodError(
+        f"unrecognised period {text!r} (expected an ISO 8601 date or interval, YYYY, YYYY-YYYY, YYYY-MM or YYYY Qn)"
+    )

@@ -1,0 +1,32 @@
+"""Well-known locations. The project root is found from the package, so commands work from any cwd."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _find_root() -> Path:
+    env = os.environ.get("LEVELUP_PROJECT_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").exists() and (parent / "data").is_dir():
+            return parent
+    return Path.cwd()
+
+
+PROJECT_ROOT = _find_root()
+
+
+def default_cache_dir() -> Path:
+    """Where downloaded data and build caches live (``LEVELUP_CACHE`` overrides)."""
+    env = os.environ.get("LEVELUP_CACHE")
+    return Path(env).resolve() if env else PROJECT_ROOT / ".levelup-cache"
+
+
+def default_mirror() -> Path | None:
+    """A local read-only data mirror (``LEVELUP_DATA_MIRROR``), if configured."""
+    env = os.environ.get("LEVELUP_DATA_MIRROR")
+    return Path(env).resolve() if env else None
