@@ -22,3 +22,12 @@ app = typer.Typer(
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+def _mount() -> None:
+    from levelup.data.cli import data_app
+
+    app.add_typer(data_app, name="data")
+
+
+_mount()

@@ -280,7 +280,12 @@ class Catalogue:
                 ("default_area", tuple(opts.get("default_area", ["K02000001", "United Kingdom"]))),
                 ("label", opts.get("label", "")),
             )
-            convention = PeriodConvention(split_year_anchor=opts.get("split_year_anchor", "04-01"))
+            convention = PeriodConvention(
+                year_anchor=opts.get("year_anchor", "01-01"),
+                year_span=opts.get("year_span", 1),
+                year_offset=opts.get("year_offset", 0),
+                split_year_anchor=opts.get("split_year_anchor", "04-01"),
+            )
             specs[dataset_id] = DatasetSpec(
                 id=dataset_id,
                 title=opts["title"],

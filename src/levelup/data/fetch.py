@@ -12,6 +12,7 @@ not re-hash 100 MB of CSVs; any change to the file on disk invalidates the stamp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -87,10 +88,10 @@ class DataStore:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         merged = {}
-        try:  # keep stamps written by concurrent processes
+        with contextlib.suppress(
+            FileNotFoundError, json.JSONDecodeError
+        ):  # keep concurrent writers' stamps
             merged = json.loads(self._stamps_path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            pass
         merged.update(self._stamps or {})
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".verified-")
         with os.fdopen(fd, "w") as handle:

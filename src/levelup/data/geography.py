@@ -223,9 +223,29 @@ class Geography:
             }
         )
         out = members.merge(pivot, left_on="cauthnm", right_index=True, how="left")
-        recode = self.register.one_to_one(self.boundary_year) if self.register is not None else {}
-        out["ladcd"] = out["ladcd"].replace(recode)
-        return out[["cauthcd", "cauthnm", "ladcd", "ladnm", "established", "first_mayor", "status"]]
+        # members named by a code a reorganisation replaced (e.g. North Yorkshire County Council
+        # E10000023 -> North Yorkshire E06000065) take their single successor, which covers the area
+        successor = {}
+        if self.register is not None:
+            successor = {
+                code: s.successors[0]
+                for code, s in self.register.obsolete_by(self.boundary_year).items()
+                if len(s.successors) == 1
+            }
+        out["ladcd_published"] = out["ladcd"]
+        out["ladcd"] = out["ladcd"].replace(successor)
+        return out[
+            [
+                "cauthcd",
+                "cauthnm",
+                "ladcd",
+                "ladnm",
+                "ladcd_published",
+                "established",
+                "first_mayor",
+                "status",
+            ]
+        ]
 
     # ------------------------------------------------------------------ groupings
     @staticmethod

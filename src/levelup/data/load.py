@@ -300,17 +300,15 @@ class DataLoader:
             raw["indicator"] = raw["indicator"].str.strip().map(lambda x: mapping.get(x, x))
         # rows the publisher left undated
         undated = raw["period"].str.strip() == ""
-        if undated.any():
-            if spec.undated == "drop":
-                report.dropped.append(
-                    {
-                        "file": dataset_file.path,
-                        "lines": raw.loc[undated, "source_row"].tolist(),
-                        "reason": "no period given by the source",
-                    }
-                )
-                raw = raw.loc[~undated]
-            # otherwise the period parser reports each as unparseable
+        if undated.any() and spec.undated == "drop":  # otherwise the period parser reports each
+            report.dropped.append(
+                {
+                    "file": dataset_file.path,
+                    "lines": raw.loc[undated, "source_row"].tolist(),
+                    "reason": "no period given by the source",
+                }
+            )
+            raw = raw.loc[~undated]
         # area groups without a GSS code
         blank = raw["area_code"].str.strip() == ""
         if blank.any():

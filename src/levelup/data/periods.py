@@ -42,12 +42,15 @@ class PeriodConvention:
 
     year_anchor: ``MM-DD`` the year starts on for plain ``YYYY`` labels (default 1 January).
     year_span: number of years a plain ``YYYY`` label covers (e.g. 3 for pooled periods).
+    year_offset: years from the label to the start (-1: English Housing Survey "2020" pools
+        2019-20 and 2020-21, i.e. starts 2019-04-01 with a span of 2).
     split_year_anchor: ``MM-DD`` the first year of a ``YYYY-YYYY`` label starts on (1 April).
     month_label: ``point`` (a snapshot taken in that month) or ``month`` (the month as a period).
     """
 
     year_anchor: str = "01-01"
     year_span: int = 1
+    year_offset: int = 0
     split_year_anchor: str = "04-01"
     month_label: str = "point"
 
@@ -120,7 +123,7 @@ def parse_period(label: str, convention: PeriodConvention = DEFAULT_CONVENTION) 
             day = date(int(m[1]), int(m[2]), int(m[3]))
             return Period(day.isoformat(), day, day, "point")
         if m := _YEAR.match(text):
-            start = _anchored(int(m[1]), convention.year_anchor)
+            start = _anchored(int(m[1]) + convention.year_offset, convention.year_anchor)
             return _interval(start, convention.year_span, "Y")
         if m := _SPLIT_YEAR.match(text):
             first = int(m[1])

@@ -175,7 +175,6 @@ def canonical_frame(
                         "detail": str(exc),
                     }
                 )
-    ok = labels.map(lambda x: parsed[x] is not None)
     frame["period"] = labels.map(lambda x: parsed[x].period if parsed[x] else x)
     frame["period_start"] = pd.to_datetime(
         labels.map(lambda x: parsed[x].start if parsed[x] else None)

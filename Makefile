@@ -1,0 +1,28 @@
+# The two commands of the README. Both install what they need (uv, the locked environment).
+#   make report   verify the pinned data and build the report of the current edition
+#   make test     run the test suite
+# Data come from the mirror in $(LEVELUP_DATA_MIRROR) (default ../shared/data when it exists),
+# otherwise they are downloaded from their pinned upstream URLs.
+
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+EDITION ?=
+export LEVELUP_DATA_MIRROR ?= $(shell [ -d ../shared/data ] && cd ../shared/data && pwd)
+
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: report test env lint
+
+env:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --quiet
+
+report: env
+	$(UV) run levelup build $(if $(EDITION),--edition $(EDITION),)
+
+test: env
+	$(UV) run pytest -n 2 --dist loadfile
+
+lint: env
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .

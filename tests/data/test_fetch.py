@@ -1,0 +1,201 @@
+"""The download and mirror paths, for real: an HTTP server on 127.0.0.1 serves a copy of part of
+the mirror, including a corrupted file, a truncated file and a missing one."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from levelup.data.fetch import DataFetchError, DataStore
+from levelup.data.sources import Manifest
+
+SAMPLE = [
+    "els/2026-06-26/healthy-life-expectancy/healthy-life-expectancy.csv",
+    "els/2026-06-26/homicide-offences/homicide-offences.csv",
+    "els/2025-06-24/claimant-count/claimant-count.csv",
+    "sdg/2025-09-24/data/indicator_16-1-1.csv",
+]
+
+
+@pytest.fixture()
+def served(mirror, tmp_path):
+    """A web root holding copies of SAMPLE; yields (base_url, root)."""
+    root = tmp_path / "www"
+    for rel in SAMPLE:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror / rel, target)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+def _local_manifest(base_url: str, paths: list[str]) -> Manifest:
+    """The real pins of ``paths`` with URLs pointing at the local server."""
+    real = Manifest.load()
+    return Manifest([dataclasses.replace(real.get(p), url=f"{base_url}/{p}") for p in paths])
+
+
+def test_download_verifies_and_caches(served, tmp_path):
+    base_url, _ = served
+    store = DataStore(_local_manifest(base_url, SAMPLE), mirror=None, cache_dir=tmp_path / "cache")
+    report = store.fetch(progress=False)
+    assert sorted(report.downloaded) == sorted(SAMPLE)
+    for rel in SAMPLE:
+        local = store.path(rel)
+        assert local.is_relative_to(tmp_path / "cache")
+        assert local.stat().st_size == store.manifest.get(rel).bytes
+    # a second fetch downloads nothing
+    assert store.fetch(progress=False).downloaded == []
+
+
+def test_corrupted_download_is_rejected_and_not_kept(served, tmp_path):
+    base_url, root = served
+    target = root / SAMPLE[0]
+    data = bytearray(target.read_bytes())
+    data[100] ^= 0xFF  # same size, different content
+    target.write_bytes(bytes(data))
+    store = DataStore(_local_manifest(base_url, SAMPLE[:1]), cache_dir=tmp_path / "cache")
+    with pytest.raises(DataFetchError) as info:
+        store.fetch(progress=False)
+    message = str(info.value)
+    assert SAMPLE[0] in message and "checksum mismatch" in message
+    assert not (tmp_path / "cache" / "files" / SAMPLE[0]).exists()
+
+
+def test_truncated_download_is_rejected(served, tmp_path):
+    base_url, root = served
+    target = root / SAMPLE[1]
+    target.write_bytes(target.read_bytes()[:1000])
+    store = DataStore(_local_manifest(base_url, SAMPLE[1:2]), cache_dir=tmp_path / "cache")
+    with pytest.raises(DataFetchError, match=r"homicide-offences\.csv.*truncated: 1000 bytes"):
+        store.fetch(progress=False)
+
+
+def test_missing_upstream_file_is_an_http_error_naming_the_file(served, tmp_path):
+    base_url, root = served
+    (root / SAMPLE[2]).unlink()
+    store = DataStore(_local_manifest(base_url, SAMPLE), cache_dir=tmp_path / "cache")
+    with pytest.raises(DataFetchError) as info:
+        store.fetch(progress=False)
+    assert info.value.problems == [
+        (SAMPLE[2], f"HTTP 404 File not found from {base_url}/{SAMPLE[2]}")
+    ]
+
+
+def test_unreachable_server_is_reported(tmp_path):
+    real = Manifest.load()
+    pin = dataclasses.replace(real.get(SAMPLE[0]), url="http://127.0.0.1:9/nothing.csv")
+    store = DataStore(Manifest([pin]), cache_dir=tmp_path / "cache", timeout=5)
+    with pytest.raises(DataFetchError, match="download failed"):
+        store.path(SAMPLE[0])
+
+
+def test_transcriptions_without_upstream_need_a_mirror(tmp_path):
+    store = DataStore(Manifest.load(), mirror=None, cache_dir=tmp_path / "cache")
+    with pytest.raises(DataFetchError, match="no upstream URL.*--mirror"):
+        store.path("curated/ks2_attainment_england.csv")
+
+
+def test_mirror_file_missing_or_corrupted(mirror, tmp_path):
+    partial = tmp_path / "mirror"
+    for rel in SAMPLE[:2]:
+        (partial / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror / rel, partial / rel)
+    bad = partial / SAMPLE[1]
+    bad.write_bytes(bad.read_bytes() + b"extra\n")
+    store = DataStore(Manifest.load(), mirror=partial, cache_dir=tmp_path / "cache")
+    with pytest.raises(DataFetchError) as info:
+        store.fetch([store.manifest.get(p) for p in SAMPLE[:3]], progress=False)
+    problems = dict(info.value.problems)
+    assert SAMPLE[0] not in problems
+    assert "larger than pinned" in problems[SAMPLE[1]]
+    assert problems[SAMPLE[2]].startswith("missing from mirror")
+
+
+def test_a_changed_file_invalidates_its_verification_stamp(mirror, tmp_path):
+    partial = tmp_path / "mirror"
+    rel = SAMPLE[0]
+    (partial / rel).parent.mkdir(parents=True)
+    shutil.copyfile(mirror / rel, partial / rel)
+    store = DataStore(Manifest.load(), mirror=partial, cache_dir=tmp_path / "cache")
+    assert store.path(rel) == partial / rel
+    data = bytearray((partial / rel).read_bytes())
+    data[-3] ^= 0x01
+    (partial / rel).write_bytes(bytes(data))
+    fresh = DataStore(Manifest.load(), mirror=partial, cache_dir=tmp_path / "cache")
+    with pytest.raises(DataFetchError, match="checksum mismatch"):
+        fresh.path(rel)
+
+
+def test_every_pinned_file_verifies_against_the_mirror(store):
+    report = store.fetch(progress=False)
+    assert len(report.verified) == len(store.manifest) > 350
+
+
+def test_cli_fetch_exit_status(mirror, tmp_path):
+    from typer.testing import CliRunner
+
+    from levelup.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(
+        app,
+        [
+            "data",
+            "fetch",
+            "--mirror",
+            str(mirror),
+            "--cache",
+            str(tmp_path / "c"),
+            "--only",
+            "healthy-life",
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "verified" in ok.output
+    missing = runner.invoke(
+        app,
+        [
+            "data",
+            "fetch",
+            "--mirror",
+            str(tmp_path / "empty-mirror"),
+            "--cache",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_pins_regenerate_from_the_mirror_listings(mirror):
+    """data/sources.toml is exactly what scripts/generate_sources.py derives from the mirror."""
+    import sys
+
+    import tomli_w
+
+    from levelup.paths import PROJECT_ROOT
+
+    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+    try:
+        import generate_sources
+    finally:
+        sys.path.pop(0)
+    expected = tomli_w.dumps(generate_sources.generate(mirror), multiline_strings=False)
+    assert (PROJECT_ROOT / "data" / "sources.toml").read_text() == expected
