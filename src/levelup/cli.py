@@ -21,13 +21,32 @@ app = typer.Typer(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    """Run the CLI; known input problems print as readable messages, not tracebacks."""
+    import sys
+
+    from levelup.console import console
+    from levelup.data.fetch import DataFetchError
+    from levelup.data.validate import DataValidationError
+    from levelup.metrics.registry import RegistryError
+
+    try:
+        app()
+    except (DataFetchError, DataValidationError, RegistryError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)
 
 
 def _mount() -> None:
     from levelup.data.cli import data_app
+    from levelup.gates.cli import gates_app
+    from levelup.metrics.cli import metrics_app
 
     app.add_typer(data_app, name="data")
+    app.add_typer(metrics_app, name="metrics")
+    app.add_typer(gates_app, name="gates")
+    from levelup.report.cli import build
+
+    app.command("build")(build)
 
 
 _mount()

@@ -1,0 +1,341 @@
+"""Metrics computed from several pinned inputs, each labelled ``derived`` wherever it appears.
+
+* :func:`participation_rate` — 100 minus the published economic inactivity rate (16-64).
+* :func:`non_decent_rented_homes` — Mission 10's headline: non-decent private and social rented
+  homes in England, from English Housing Survey percentages and counts and the Live Table 104
+  dwelling stock.
+* :func:`devolution_coverage` — Mission 12's headline: the share of England's population living
+  where a directly elected mayor (a mayoral combined authority or the Greater London Authority)
+  holds office.
+
+Each returns a frame in the canonical column layout (plus extra columns that explain the
+derivation) so the statistics engine treats it like any published series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from levelup.data.geography import Geography
+from levelup.data.load import DataLoader
+from levelup.data.periods import parse_period
+from levelup.data.schema import CANONICAL_COLUMNS, geography_of
+
+EHS = "curated/ehs-non-decent-homes"
+STOCK = "curated/dwelling-stock-by-tenure"
+EHS_PRS_PCT = (
+    f"{EHS}/non-decent-homes-of-private-rented-dwellings-failing-the-decent-homes-standard"
+)
+EHS_SOCIAL_PCT = (
+    f"{EHS}/non-decent-homes-of-social-rented-dwellings-failing-the-decent-homes-standard"
+)
+EHS_PRS_COUNT = f"{EHS}/non-decent-homes-private-rented-dwellings-failing-the-decent-homes-standard"
+EHS_SOCIAL_COUNT = (
+    f"{EHS}/non-decent-homes-social-rented-dwellings-failing-the-decent-homes-standard"
+)
+STOCK_PRS = f"{STOCK}/dwelling-stock-rented-privately-or-with-a-job-or-business"
+STOCK_LA = f"{STOCK}/dwelling-stock-rented-from-local-authorities"
+STOCK_PRP = f"{STOCK}/dwelling-stock-rented-from-private-registered-providers-housing-associations"
+ENGLAND = ("E92000001", "England")
+
+
+def _frame(
+    rows: pd.DataFrame,
+    *,
+    indicator_id: str,
+    indicator: str,
+    unit: str,
+    dataset_id: str,
+    vintage: str,
+    source_file: str,
+) -> pd.DataFrame:
+    """Complete ``rows`` (area_code, area_name, period, value, ...) to the canonical layout."""
+    out = rows.copy()
+    parsed = [parse_period(p) for p in out["period"]]
+    out["period_start"] = pd.to_datetime([p.start for p in parsed])
+    out["period_end"] = pd.to_datetime([p.end for p in parsed])
+    out["period_type"] = [p.type for p in parsed]
+    out["time"] = [p.time for p in parsed]
+    out["geography"] = out["area_code"].map(geography_of)
+    out["indicator_id"] = indicator_id
+    out["indicator"] = indicator
+    out["unit"] = unit
+    out["measure"] = out.get("measure", "")
+    for column in ("lower_ci", "upper_ci"):
+        if column not in out:
+            out[column] = np.nan
+    out["flags"] = out.get("flags", "derived")
+    out["dataset_id"] = dataset_id
+    out["source_id"] = out.get("source_id", "")
+    out["vintage"] = vintage
+    out["source_file"] = source_file
+    out["source_row"] = 0
+    extra = [c for c in out.columns if c not in CANONICAL_COLUMNS]
+    return out[CANONICAL_COLUMNS + extra].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+def participation_rate(loader: DataLoader) -> pd.DataFrame:
+    """Economic activity (participation) rate of 16-64-year olds = 100 - inactivity rate.
+
+    The 95% interval maps the same way: (100 - upper, 100 - lower).
+    """
+    inactive = loader.indicator("els/employment-rate/economically-inactive")
+    rows = inactive[
+        [
+            "area_code",
+            "area_name",
+            "period",
+            "value",
+            "lower_ci",
+            "upper_ci",
+            "flags",
+            "vintage",
+            "source_file",
+        ]
+    ].copy()
+    rows["value"] = 100 - inactive["value"]
+    rows["lower_ci"] = 100 - inactive["upper_ci"]
+    rows["upper_ci"] = 100 - inactive["lower_ci"]
+    rows["flags"] = rows["flags"].map(
+        lambda f: ";".join(sorted({*filter(None, f.split(";")), "derived"}))
+    )
+    out = _frame(
+        rows.drop(columns=["vintage", "source_file"]),
+        indicator_id="derived/participation-rate",
+        indicator="Participation rate, 16-64 (100 minus the inactivity rate)",
+        unit="%",
+        dataset_id="derived/participation-rate",
+        vintage=inactive["vintage"].iat[0],
+        source_file=inactive["source_file"].iat[0],
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+def _pick(frame: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """One value per EHS period: published rows before secondary ones, then the most precise."""
+    rows = frame[
+        (frame["indicator_id"] == indicator_id)
+        & (frame["area_code"] == ENGLAND[0])
+        & frame["value"].notna()
+    ].copy()
+    rows["secondary"] = rows["flags"].str.contains("secondary")
+    rows["decimals"] = rows["value"].map(
+        lambda v: len(f"{v:g}".split(".")[1]) if "." in f"{v:g}" else 0
+    )
+    rows = rows.sort_values(["period", "secondary", "decimals"], ascending=[True, True, False])
+    return rows.drop_duplicates("period")
+
+
+def non_decent_rented_homes(loader: DataLoader) -> pd.DataFrame:
+    """Non-decent rented homes in England: number and share, private and social rented together.
+
+    For each English Housing Survey year with both a private-rented (PRS) and a social-rented
+    non-decency rate::
+
+        count_t = sum over tenures of  published count      (where the EHS published one)
+                                       or rate x stock       (Live Table 104 at 31 March; derived)
+        share_t = count_t / (PRS + LA + housing-association stock)
+
+    The EHS year Y pools survey years Y-1/Y and Y/Y+1 (period ``(Y-1)-04-01/P2Y``); the stock is
+    taken at 31 March of the second survey year's start (``Y-03-31``). Social rented = local
+    authority + private registered providers (the EHS definition); LT104's "other public sector"
+    dwellings are excluded. Columns ``prs_basis``/``social_basis`` say, per year, whether the count
+    was published or derived. References: MHCLG English Housing Survey; Live Table 104.
+    """
+    ehs = loader.load(EHS)
+    stock = loader.load(STOCK)
+    prs_pct, social_pct = _pick(ehs, EHS_PRS_PCT), _pick(ehs, EHS_SOCIAL_PCT)
+    counts = {
+        "prs": _pick(ehs, EHS_PRS_COUNT),
+        "social": _pick(ehs, EHS_SOCIAL_COUNT),
+    }
+    stock_year = stock.assign(year=stock["period_start"].dt.year)
+    stock_year = stock_year[stock["period_start"].dt.month == 3]
+    by_year = stock_year.pivot_table(
+        index="year", columns="indicator_id", values="value", aggfunc="first"
+    )
+
+    rows = []
+    for period in sorted(set(prs_pct["period"]) & set(social_pct["period"])):
+        start = parse_period(period).start
+        year = start.year + 1  # EHS "year" label, stock on 31 March of that year
+        if year not in by_year.index:
+            continue
+        stocks = {
+            "prs": by_year.at[year, STOCK_PRS],
+            "social": by_year.at[year, STOCK_LA] + by_year.at[year, STOCK_PRP],
+        }
+        pct = {
+            "prs": prs_pct.set_index("period").at[period, "value"],
+            "social": social_pct.set_index("period").at[period, "value"],
+        }
+        row = {"area_code": ENGLAND[0], "area_name": ENGLAND[1], "period": period, "ehs_year": year}
+        total = 0.0
+        for tenure in ("prs", "social"):
+            published = counts[tenure].set_index("period")
+            if period in published.index and published.at[period, "unit"] == "thousands dwellings":
+                count = published.at[period, "value"] * 1000
+                basis = "published"
+            else:
+                count = pct[tenure] / 100 * stocks[tenure]
+                basis = "derived"
+            row.update(
+                {
+                    f"{tenure}_pct": pct[tenure],
+                    f"{tenure}_stock": stocks[tenure],
+                    f"{tenure}_count": count,
+                    f"{tenure}_basis": basis,
+                }
+            )
+            total += count
+        row["value"] = total
+        row["share_pct"] = 100 * total / (stocks["prs"] + stocks["social"])
+        row["flags"] = "derived" if "derived" in (row["prs_basis"], row["social_basis"]) else ""
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return _frame(
+        frame,
+        indicator_id="derived/non-decent-rented-homes",
+        indicator="Non-decent rented homes (private and social), England",
+        unit="dwellings",
+        dataset_id="derived/non-decent-rented-homes",
+        vintage=stock["vintage"].iat[0],
+        source_file="curated/ehs_non_decent_homes.csv + curated/dwelling_stock_by_tenure.csv",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+def mayoral_areas(geography: Geography) -> pd.DataFrame:
+    """Each lower-tier authority under a directly elected mayor, with the date the mayor took office.
+
+    The Greater London Authority's first mayor was elected in May 2000 (the date is taken from the
+    curated table); a combined authority counts from its first mayoral election. Members named as
+    counties are expanded to their districts. An abolished authority (North of Tyne) stops counting
+    when its successor (North East) starts, so no area is counted twice.
+    """
+    members = geography.combined_authorities.copy()
+    hierarchy = geography.hierarchy
+    london = hierarchy.loc[hierarchy["region_code"] == "E12000007", "lad_code"]
+    gla_date = members.loc[members["cauthnm"] == "Greater London Authority", "first_mayor"].dropna()
+    rows = []
+    for member in members.itertuples(index=False):
+        start = (
+            member.first_mayor
+            if isinstance(member.first_mayor, str) and member.first_mayor
+            else None
+        )
+        if member.cauthnm == "Greater London Authority":
+            continue
+        lads = hierarchy.loc[
+            (hierarchy["lad_code"] == member.ladcd)
+            | (hierarchy["county_code"] == member.ladcd)
+            | (hierarchy["utla_code"] == member.ladcd),
+            "lad_code",
+        ]
+        for lad in lads:
+            rows.append(
+                {
+                    "lad_code": lad,
+                    "authority": member.cauthnm,
+                    "authority_code": member.cauthcd,
+                    "mayor_from": start,
+                    "abolished": "abolished" in member.cauthnm,
+                }
+            )
+    start = gla_date.iat[0] if len(gla_date) else "2000"
+    rows += [
+        {
+            "lad_code": lad,
+            "authority": "Greater London Authority",
+            "authority_code": "E61000001",
+            "mayor_from": start,
+            "abolished": False,
+        }
+        for lad in london
+    ]
+    frame = pd.DataFrame(rows)
+    frame["mayor_from"] = pd.to_datetime(frame["mayor_from"].map(_date_or_none), errors="coerce")
+    # an area moving from an abolished authority to its successor keeps the earliest start
+    frame = frame.sort_values("mayor_from").drop_duplicates("lad_code", keep="first")
+    return frame.reset_index(drop=True)
+
+
+def _date_or_none(text):
+    if not isinstance(text, str) or not text:
+        return None
+    if len(text) == 4:  # a year only (the GLA: May 2000)
+        return f"{text}-05-04"
+    if len(text) == 7:  # year and month only
+        return f"{text}-01"
+    return text
+
+
+def devolution_coverage(
+    loader: DataLoader, dates: list[str] | None = None, population_year: int = 2022
+) -> pd.DataFrame:
+    """Share of England's (and each region's) population living under a directly elected mayor.
+
+    coverage_t = sum of population of districts whose mayor took office on or before t
+                 / population of England (or the region),
+
+    with mid-``population_year`` populations on the edition's boundaries held fixed, so the series
+    moves only when devolution does. ``dates`` default to each 1 January from 2000 plus every
+    date a new mayor took office.
+    """
+    geography = Geography(loader.store, loader.edition.boundaries, loader.succession_register())
+    areas = mayoral_areas(geography)
+    population = geography.population_weights(population_year)
+    hierarchy = geography.hierarchy
+    england = hierarchy[hierarchy["country_code"] == "E92000001"].copy()
+    england["population"] = england["lad_code"].map(population)
+    missing = england.loc[england["population"].isna(), "lad_code"].tolist()
+    if missing:
+        raise ValueError(f"no mid-{population_year} population for {missing}")
+    england = england.merge(
+        areas[["lad_code", "mayor_from", "authority"]], on="lad_code", how="left"
+    )
+    if dates is None:
+        starts = sorted({d.date().isoformat() for d in areas["mayor_from"].dropna()})
+        dates = sorted(
+            {f"{y}-01-01" for y in range(2000, int(loader.edition.year) + 1)} | set(starts)
+        )
+    rows = []
+    groups = [("E92000001", "England", england)] + [
+        (code, group["region_name"].iat[0], group) for code, group in england.groupby("region_code")
+    ]
+    for date in dates:
+        when = pd.Timestamp(date)
+        covered = england["mayor_from"].notna() & (england["mayor_from"] <= when)
+        for code, name, group in groups:
+            mask = covered.loc[group.index]
+            rows.append(
+                {
+                    "area_code": code,
+                    "area_name": name,
+                    "period": date,
+                    "value": 100 * group.loc[mask, "population"].sum() / group["population"].sum(),
+                    "population_covered": group.loc[mask, "population"].sum(),
+                    "population_total": group["population"].sum(),
+                }
+            )
+    return _frame(
+        pd.DataFrame(rows),
+        indicator_id="derived/devolution-coverage",
+        indicator="Population living under a directly elected mayor (% of England / region)",
+        unit="%",
+        dataset_id="derived/devolution-coverage",
+        vintage=f"mid-{population_year} population; curated devolution register",
+        source_file="curated/devolution_constituent_councils.csv + curated/devolution_combined_authorities.csv + population/mye_uk_mid2011_mid2022_2023geog.csv",
+    )
+
+
+DERIVATIONS: dict[str, Callable[[DataLoader], pd.DataFrame]] = {
+    "participation_rate": participation_rate,
+    "non_decent_rented_homes": non_decent_rented_homes,
+    "devolution_coverage": devolution_coverage,
+}

@@ -1,0 +1,156 @@
+"""The metric registry: schema, completeness against the annex, and resolution to real data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from levelup.metrics.registry import CAPITALS, Registry, RegistryError, coverage_summary
+from levelup.paths import PROJECT_ROOT
+
+ANNEX = PROJECT_ROOT.parent / "shared" / "reference" / "levelling-up-technical-annex.md"
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry()
+
+
+def _normalise(text: str) -> str:
+    text = (
+        text.replace("’", "'")
+        .replace("–", "-")
+        .replace("‘", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+    )
+    text = re.sub(r"<[^>]+>", "", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def test_covers_all_missions_and_capitals(registry):
+    for number in range(1, 13):
+        assert any(m.role == "headline" for m in registry.for_mission(number)), number
+    for capital in CAPITALS:
+        assert registry.for_capital(capital), capital
+
+
+def test_every_annex_figure_15_metric_is_registered(registry):
+    titles = {_normalise(m.title) for m in registry.metrics}
+    for expected in [
+        "gross value added (gva) per hour worked",
+        "gross median weekly pay (£)",
+        "employment rate for 16-64-year olds",
+        "proportion of jobs that are low paid",
+        "disability employment rate gap",
+        "usual method of travel to work by region of workplace",
+        "percentage of premises with gigabit-capable broadband",
+        "healthy life expectancy (hle)",
+        "average anxiety ratings",
+        "proportion of non-decent rented homes",
+        "number of first time buyers",
+        "hospital admissions for assault with a sharp object amongst under-25s",
+        "percent of the population living in an area covered by the highest level of devolution",
+    ]:
+        assert expected in titles, expected
+
+
+def test_mission_statements_and_target_quotes_come_from_the_annex(registry):
+    annex = _normalise(ANNEX.read_text(encoding="utf-8"))
+    for number in range(1, 13):
+        assert _normalise(registry.mission(number).statement) in annex, number
+    for metric in registry.metrics:
+        for target in (metric.target, metric.area_target, metric.gap_target):
+            if target is None:
+                continue
+            for fragment in re.split(r"\s*\.\.\.\s*", target.quote):
+                fragment = _normalise(fragment).strip("'\" .")
+                assert fragment in annex, (metric.id, fragment)
+
+
+def test_quantified_targets_are_data(registry):
+    targets = {m.id: m.target for m in registry.metrics if m.target}
+    assert (targets["m10-non-decent-rented"].kind, targets["m10-non-decent-rented"].value) == (
+        "change_rel",
+        -0.5,
+    )
+    assert (targets["m05-ks2-rwm"].kind, targets["m05-ks2-rwm"].value) == ("level", 90)
+    assert (
+        targets["m06-fe-achievements"].value,
+        targets["m06-fe-achievements"].baseline_period,
+    ) == (200000, "2018-08-01/P1Y")
+    assert targets["m04-gigabit"].value == 99 and targets["m04-4g-coverage"].value == 95
+    assert (targets["m07-hle"].value, targets["m07-hle"].target_year) == (5, 2035)
+    assert (targets["m02-public-rd"].kind, targets["m02-public-rd"].value) == ("change_rel", 0.40)
+
+
+@pytest.mark.parametrize("edition", ["2025", "2026"])
+def test_every_mapping_resolves_in_the_editions_it_claims(registry, edition, request):
+    from levelup.metrics.cli import available_indicators
+
+    loader = request.getfixturevalue(f"loader_{edition}")
+    ids = available_indicators(loader)
+    for metric in registry.metrics:
+        for mapping in (metric.data, metric.proxy):
+            if mapping is None or (
+                mapping.editions is not None and edition not in mapping.editions
+            ):
+                continue
+            if mapping.indicator:
+                assert mapping.indicator in ids, (metric.id, mapping.indicator)
+                if mapping.dataset:
+                    assert mapping.indicator in set(loader.load(mapping.dataset)["indicator_id"]), (
+                        metric.id
+                    )
+            for other in mapping.breakdown + [i for i in mapping.inputs if not i.endswith(".csv")]:
+                assert other in ids, (metric.id, other)
+    rows = registry.coverage(edition, ids)
+    summary = coverage_summary(rows)
+    assert summary["with_data"] >= 35 and summary["annex_metrics"] >= 49
+    assert {r["status"] for r in rows} <= {
+        "data",
+        "derived",
+        "proxy",
+        "not in this edition",
+        "unavailable",
+    }
+    unavailable = [r for r in rows if r["status"] == "unavailable"]
+    assert all(r["reason"] for r in unavailable)
+
+
+def _broken(tmp_path: Path, edit) -> Path:
+    document = yaml.safe_load((PROJECT_ROOT / "data" / "metrics.yaml").read_text())
+    edit(document)
+    path = tmp_path / "metrics.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["metrics"][0].pop("data"),
+            "metrics.0: Value error, m01-gva-per-hour: give exactly one of `data` or `unavailable`",
+        ),
+        (lambda d: d["metrics"][1].update(missions=[13]), "missions are numbered 1-12"),
+        (
+            lambda d: d["metrics"].append(dict(d["metrics"][0])),
+            "duplicate metric ids: ['m01-gva-per-hour']",
+        ),
+        (lambda d: d["metrics"][0].update(polarity="up"), "metrics.0.polarity"),
+        (lambda d: d["missions"].pop(7), "all 12 missions"),
+        (
+            lambda d: d["metrics"][0]["target"].pop("quote"),
+            "metrics.0.target.quote: Field required",
+        ),
+        (lambda d: d["metrics"][0]["target"].update(kind="level"), "a level target needs a value"),
+    ],
+)
+def test_broken_registries_are_refused_with_the_location(tmp_path, edit, message):
+    with pytest.raises(RegistryError) as info:
+        Registry(_broken(tmp_path, edit))
+    assert message in str(info.value)
