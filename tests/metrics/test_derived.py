@@ -50,7 +50,9 @@ def test_participation_rate_is_the_complement_of_inactivity(loader_2026):
 
 
 def test_non_decent_rented_homes_by_hand(loader_2026):
-    frame = derived.non_decent_rented_homes(loader_2026).set_index("period")
+    both = derived.non_decent_rented_homes(loader_2026)
+    frame = both[both["indicator_id"] == "derived/non-decent-rented-homes"].set_index("period")
+    share = both[both["indicator_id"] == "derived/non-decent-rented-homes-share"].set_index("period")["value"]
     # EHS 2010: both counts published (1,381k private, 759k social)
     assert frame.at["2009-04-01/P2Y", "value"] == 1_381_000 + 759_000
     assert (
@@ -66,4 +68,5 @@ def test_non_decent_rented_homes_by_hand(loader_2026):
     assert row["value"] == pytest.approx(0.21 * prs + 0.10 * social)
     assert row["share_pct"] == pytest.approx(100 * (0.21 * prs + 0.10 * social) / (prs + social))
     assert row["flags"] == "derived"
+    assert share["2022-04-01/P2Y"] == pytest.approx(row["share_pct"])
     assert pd.Series(frame["value"]).is_monotonic_decreasing

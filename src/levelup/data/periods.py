@@ -148,3 +148,28 @@ def parse_period(label: str, convention: PeriodConvention = DEFAULT_CONVENTION) 
     raise PeriodError(
         f"unrecognised period {text!r} (expected an ISO 8601 date or interval, YYYY, YYYY-YYYY, YYYY-MM or YYYY Qn)"
     )
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def period_label(period: str) -> str:
+    """A period as a reader expects it: 2023, 2021/22, 2022-2024, January 2026, July 2023."""
+    parsed = parse_period(period)
+    start, kind = parsed.start, parsed.type
+    if kind == "point":
+        return f"{start.day} {_MONTHS[start.month - 1]} {start.year}" if start.day != 1 else f"{_MONTHS[start.month - 1]} {start.year}"
+    if kind == "calendar_year":
+        return str(start.year)
+    if kind in ("financial_year", "academic_year", "other_year"):
+        return f"{start.year}/{(start.year + 1) % 100:02d}"
+    if kind == "multi_year":
+        last = parsed.end.year
+        if start.month == 1:
+            return f"{start.year}-{last}"
+        return f"{start.year}/{(start.year + 1) % 100:02d} to {last - 1}/{last % 100:02d}"
+    if kind == "month":
+        return f"{_MONTHS[start.month - 1]} {start.year}"
+    if kind == "quarter":
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return period

@@ -198,15 +198,26 @@ def non_decent_rented_homes(loader: DataLoader) -> pd.DataFrame:
         row["flags"] = "derived" if "derived" in (row["prs_basis"], row["social_basis"]) else ""
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return _frame(
+    provenance = {
+        "dataset_id": "derived/non-decent-rented-homes",
+        "vintage": stock["vintage"].iat[0],
+        "source_file": "curated/ehs_non_decent_homes.csv + curated/dwelling_stock_by_tenure.csv",
+    }
+    count = _frame(
         frame,
         indicator_id="derived/non-decent-rented-homes",
         indicator="Non-decent rented homes (private and social), England",
         unit="dwellings",
-        dataset_id="derived/non-decent-rented-homes",
-        vintage=stock["vintage"].iat[0],
-        source_file="curated/ehs_non_decent_homes.csv + curated/dwelling_stock_by_tenure.csv",
+        **provenance,
     )
+    share = _frame(
+        frame.assign(value=frame["share_pct"]),
+        indicator_id="derived/non-decent-rented-homes-share",
+        indicator="Non-decent rented homes as a share of rented homes, England",
+        unit="%",
+        **provenance,
+    )
+    return pd.concat([count, share], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""House style: Analysis Function palette and typography sized for a 16 cm A4 text column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+from afcharts.af_colours import get_af_colours
+
+COLOURS: list[str] = get_af_colours(
+    "categorical"
+)  # dark blue, turquoise, dark pink, orange, dark grey, light purple
+FOCUS: list[str] = get_af_colours("focus")  # dark blue for the point, grey for context
+SEQUENTIAL: list[str] = get_af_colours("sequential", number_of_colours=5)
+TARGET_COLOUR = COLOURS[3]  # orange: targets and required paths
+TEXT = "#0b0c0c"  # GOV.UK text colour
+MUTED = "#505a5f"
+
+WIDTH_IN = 7.0  # prints at 16 cm on A4 and ~800 px on screen
+HEIGHT_IN = 3.9
+DPI = 144
+
+
+def apply_house_style() -> None:
+    """Matplotlib settings for every chart (idempotent; deterministic output)."""
+    style = Path(__import__("afcharts").__file__).with_name("afcharts.mplstyle")
+    plt.style.use(str(style))
+    mpl.rcParams.update(
+        {
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 9.5,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 9,
+            "font.family": "sans-serif",
+            "font.sans-serif": [
+                "DejaVu Sans"
+            ],  # shipped with matplotlib: identical on every machine
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "figure.figsize": (WIDTH_IN, HEIGHT_IN),
+            "figure.constrained_layout.use": True,
+            "axes.titlepad": 10,
+            "svg.hashsalt": "levelup",
+            "path.simplify": True,
+        }
+    )
+
+
+def new_figure(
+    height: float = HEIGHT_IN, width: float = WIDTH_IN, ncols: int = 1, sharey: bool = False
+):
+    """A figure in the house style (``fig, ax`` or ``fig, axes``)."""
+    apply_house_style()
+    fig, axes = plt.subplots(1, ncols, figsize=(width, height), sharey=sharey, squeeze=True)
+    return fig, axes
+
+
+def add_source(fig, source: str) -> None:
+    """Print the source line under the plot (provenance on every chart)."""
+    if not source:
+        raise ValueError("every chart names its source and vintage")
+    fig.supxlabel(f"Source: {source}", x=0.0, ha="left", fontsize=7.5, color=MUTED, wrap=True)
+
+
+def source_text(provenance: Iterable[dict], extra: str = "") -> str:
+    """One line naming publisher, file, vintage and the first characters of its sha256.
+
+    ``provenance`` are rows of :meth:`levelup.data.load.DataLoader.provenance`.
+    """
+    parts = []
+    seen = set()
+    for row in provenance:
+        file = row["file"]
+        if file in seen:
+            continue
+        seen.add(file)
+        name = Path(file).stem
+        parts.append(
+            f"{row['publisher'].split(' via ')[0]}, {name} (vintage {row['vintage']}, sha256 {row['sha256'][:8]})"
+        )
+    if len(parts) > 3:
+        parts = [*parts[:2], f"and {len(parts) - 2} more pinned files"]
+    text = "; ".join(parts)
+    return f"{text}. {extra}".strip() if extra else text
+
+
+def save_chart_data(label: str, frame: pd.DataFrame, output_dir: str | Path) -> Path:
+    """Write the data behind chart ``label`` to ``<output_dir>/figure-data/<label>.csv``."""
+    if not label.startswith("fig-"):
+        raise ValueError(f"chart data are named by the figure label (fig-...), not {label!r}")
+    target = Path(output_dir) / "figure-data" / f"{label}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(target, index=False, lineterminator="\n", float_format="%.6g")
+    return target

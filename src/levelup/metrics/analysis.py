@@ -1,0 +1,912 @@
+"""Analyses every mission and capital notebook needs, built from the registry and the statistics
+engine, so notebooks only choose metrics and tell the story.
+
+* :class:`MetricData` — a registered metric's rows in one edition (published, derived or proxy),
+  with its provenance, target and the panels the statistics engine takes.
+* :func:`headline` — level, change, trend and progress of one area's series.
+* :func:`convergence` — sigma and beta convergence and the gap measures across areas.
+* :func:`trajectory` — projections to the target year, the required path and the status.
+* :func:`area_progress` — progress (or direction of travel) in every area.
+
+Every function records what it computes in a :class:`~levelup.report.findings.Findings` under
+the key it is given, and returns the frames the charts draw.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from levelup import charts, stats
+from levelup.data.geography import Geography
+from levelup.data.load import DataLoader
+from levelup.data.periods import parse_period, period_label
+from levelup.metrics import derived
+from levelup.metrics.registry import Metric, Registry, Target
+from levelup.report.findings import Findings, format_value
+
+IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no significant change"
+
+
+class MetricUnavailable(LookupError):
+    """A metric has no data (nor proxy) in this edition; ``reason`` says why."""
+
+    def __init__(self, metric: Metric, reason: str):
+        self.metric, self.reason = metric, reason
+        super().__init__(f"{metric.id}: {reason}")
+
+
+def direction_verdict(verdict: str, higher_is_better: bool | None) -> str:
+    """A trend verdict ('increasing', 'decreasing', ...) read through the metric's polarity."""
+    if verdict == stats.INSUFFICIENT:
+        return verdict
+    if verdict not in ("increasing", "decreasing") or higher_is_better is None:
+        return NO_CHANGE if verdict not in ("increasing", "decreasing") else verdict
+    return IMPROVING if (verdict == "increasing") == higher_is_better else WORSENING
+
+
+def target_time(year: int) -> float:
+    """Decimal time of a target year: its middle, like the ``time`` of an annual observation."""
+    return year + 0.5
+
+
+@dataclass
+class MetricData:
+    """One registered metric's data in one edition."""
+
+    metric: Metric
+    loader: DataLoader
+    frame: pd.DataFrame
+    status: str  # data | derived | proxy
+    source: str
+    proxy_label: str = ""
+    datasets: list[str] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def load(
+        cls, metric_id: str, loader: DataLoader, registry: Registry | None = None
+    ) -> MetricData:
+        """The metric's data, else its proxy, else :class:`MetricUnavailable` with the reason."""
+        registry = registry or Registry()
+        metric = registry.metric(metric_id)
+        edition = loader.edition.year
+        for status, mapping in (("data", metric.data), ("proxy", metric.proxy)):
+            if mapping is None or (
+                mapping.editions is not None and edition not in mapping.editions
+            ):
+                continue
+            if mapping.derived:
+                frame = derived.DERIVATIONS[mapping.derived](loader)
+                datasets = [i.rsplit("/", 1)[0] for i in mapping.inputs if not i.endswith(".csv")]
+                status_name = "derived" if status == "data" else status
+                return cls(
+                    metric,
+                    loader,
+                    frame,
+                    status_name,
+                    mapping.derived,
+                    getattr(mapping, "label", ""),
+                    datasets,
+                )
+            ids = [mapping.indicator, *mapping.breakdown]
+            frames, datasets = [], []
+            for indicator in ids:
+                dataset = (
+                    mapping.dataset
+                    if (indicator == mapping.indicator and mapping.dataset)
+                    else indicator.rsplit("/", 1)[0]
+                )
+                rows = loader.load(dataset)
+                frames.append(rows[rows["indicator_id"] == indicator])
+                datasets.append(dataset)
+            frame = pd.concat(frames, ignore_index=True)
+            if frame.empty:
+                continue
+            return cls(
+                metric,
+                loader,
+                frame,
+                status,
+                mapping.indicator,
+                getattr(mapping, "label", ""),
+                sorted(set(datasets)),
+            )
+        reason = (
+            metric.unavailable
+            or f"no data in the {edition} edition (the source is not in this vintage)"
+        )
+        raise MetricUnavailable(metric, reason)
+
+    # ---------------------------------------------------------------- labels and provenance
+    @property
+    def is_proxy(self) -> bool:
+        return self.status == "proxy"
+
+    @property
+    def title(self) -> str:
+        return (
+            f"{self.metric.title} (proxy: {self.proxy_label})"
+            if self.is_proxy
+            else self.metric.title
+        )
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        return self.metric.higher_is_better
+
+    def provenance(self) -> list[dict]:
+        rows = []
+        for dataset in self.datasets:
+            rows += self.loader.provenance(dataset)
+        return rows
+
+    def source_line(self) -> str:
+        extra = "Derived by levelup from the pinned inputs." if self.status == "derived" else ""
+        if self.is_proxy:
+            extra = f"Proxy: {self.proxy_label}."
+        return charts.source_text(self.provenance(), extra)
+
+    # ---------------------------------------------------------------- rows
+    def indicators(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["indicator_id"]))
+
+    def rows(
+        self, geography: str | tuple[str, ...] | None = None, indicator: str | None = None
+    ) -> pd.DataFrame:
+        frame = self.frame
+        indicator = indicator or self.indicators()[0]
+        frame = frame[frame["indicator_id"] == indicator]
+        if geography is not None:
+            levels = (geography,) if isinstance(geography, str) else tuple(geography)
+            frame = frame[frame["geography"].isin(levels)]
+        return frame.dropna(subset=["time"])
+
+    def series(self, area_code: str, indicator: str | None = None) -> pd.DataFrame:
+        """One area's observations in time order, with ``period_years`` (length of each period)."""
+        rows = self.rows(indicator=indicator)
+        rows = rows[rows["area_code"] == area_code].sort_values("time")
+        return rows.assign(period_years=period_years(rows))
+
+    def panel(
+        self,
+        geography: str | tuple[str, ...],
+        indicator: str | None = None,
+        *,
+        weights: pd.Series | None = None,
+        groups: dict[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """Long panel for the statistics engine: area_code, area_name, time, value, CIs
+        (+ ``weight`` and ``group`` when given, e.g. population and region)."""
+        rows = self.rows(geography, indicator)
+        panel = rows[
+            [
+                "area_code",
+                "area_name",
+                "period",
+                "period_start",
+                "period_end",
+                "time",
+                "value",
+                "lower_ci",
+                "upper_ci",
+            ]
+        ].copy()
+        if weights is not None:
+            panel["weight"] = panel["area_code"].map(weights)
+        if groups is not None:
+            panel["group"] = panel["area_code"].map(groups)
+        return panel.reset_index(drop=True)
+
+    def latest(
+        self, geography: str | tuple[str, ...], indicator: str | None = None
+    ) -> pd.DataFrame:
+        rows = self.rows(geography, indicator).dropna(subset=["value"])
+        return rows[rows["time"] == rows["time"].max()]
+
+    # ---------------------------------------------------------------- targets
+    def target(self, which: str = "target") -> Target | None:
+        return getattr(self.metric, which)
+
+    def target_spec(
+        self,
+        which: str = "target",
+        baseline_value: float | None = None,
+        *,
+        baseline_period: str | None = None,
+        target_year: int | None = None,
+    ) -> stats.TargetSpec | None:
+        """The registry target as the statistics engine's TargetSpec (None for directional ones).
+
+        ``baseline_period``/``target_year`` override the registry's (a notebook parameter for
+        sensitivity analysis); the defaults are the annex's.
+        """
+        target = self.target(which)
+        if target is None or target.kind == "direction":
+            return None
+        baseline_period = baseline_period or target.baseline_period
+        baseline_year = (
+            parse_period(baseline_period).time
+            if baseline_period
+            else float(self.frame["time"].min())
+        )
+        kwargs = {
+            "level": {"target_level": target.value},
+            "change_abs": {"target_change_abs": target.value},
+            "change_rel": {"target_change_rel": target.value},
+        }[target.kind]
+        return stats.TargetSpec(
+            direction=target.direction,
+            baseline_year=baseline_year,
+            target_year=target_time(target_year or target.target_year),
+            baseline_value=baseline_value,
+            **kwargs,
+        )
+
+
+def period_years(rows: pd.DataFrame) -> pd.Series:
+    """Length in years of each row's period (0 for points in time)."""
+    days = (rows["period_end"] - rows["period_start"]).dt.days + 1
+    return (days / 365.25).round(2)
+
+
+def _overlap_years(series: pd.DataFrame) -> float | None:
+    years = series["period_years"].max() if len(series) else 0
+    return float(years) if years and years > 1.01 else None
+
+
+# -------------------------------------------------------------------------------------------
+def headline(
+    md: MetricData, area_code: str, findings: Findings, key: str, *, indicator: str | None = None
+) -> dict:
+    """Level, change and trend of one area's series, and progress if the target is quantified.
+
+    Records ``<key>.latest`` (value with its interval), ``.latest-period``, ``.first``,
+    ``.first-period``, ``.change``, ``.trend`` (OLS slope per year, HAC), ``.trend-verdict``
+    (improving / worsening / no significant change / insufficient data, via the polarity),
+    ``.mk-p`` and, for a quantified target, ``.status``, ``.ratio``.
+    """
+    series = md.series(area_code, indicator).dropna(subset=["value"])
+    unit = md.metric.unit
+    common = {"metric": md.metric.id, "area": area_code, "unit": unit}
+    if series.empty:
+        findings.add(f"{key}.latest", None, display="no data", **common)
+        return {"metric": md.title, "area": area_code, "latest": "no data"}
+    area_name = series["area_name"].iat[-1]
+    geography = series["geography"].iat[-1]
+    common |= {"area_name": area_name, "geography": geography}
+    last, first = series.iloc[-1], series.iloc[0]
+    latest_text = findings.add(
+        f"{key}.latest",
+        last["value"],
+        lower=_nan_none(last["lower_ci"]),
+        upper=_nan_none(last["upper_ci"]),
+        statistic="level",
+        period=last["period"],
+        method="published" if md.status == "data" else md.status,
+        **common,
+    )
+    findings.add(
+        f"{key}.latest-period",
+        None,
+        display=period_label(last["period"]),
+        statistic="period",
+        period=last["period"],
+        **common,
+    )
+    findings.add(
+        f"{key}.first", first["value"], statistic="level", period=first["period"], **common
+    )
+    findings.add(
+        f"{key}.first-period",
+        None,
+        display=period_label(first["period"]),
+        statistic="period",
+        period=first["period"],
+        **common,
+    )
+    change = last["value"] - first["value"]
+    findings.add(
+        f"{key}.change",
+        change,
+        statistic="change",
+        period=f"{first['period']}/{last['period']}",
+        display=_signed(change, unit),
+        **common,
+    )
+    overlap = _overlap_years(series)
+    trend = stats.ols_trend(series["time"], series["value"], period_years=overlap)
+    mk = stats.mann_kendall(series["time"], series["value"], period_years=overlap)
+    verdict = direction_verdict(trend.verdict, md.higher_is_better)
+    findings.add(
+        f"{key}.trend",
+        trend.estimate,
+        lower=trend.lower,
+        upper=trend.upper,
+        statistic="ols_slope_per_year",
+        n=trend.n,
+        method=trend.method,
+        display=_signed(trend.estimate, unit, per_year=True),
+        **common,
+    )
+    findings.add(
+        f"{key}.trend-verdict",
+        None,
+        display=verdict,
+        statistic="trend_verdict",
+        n=trend.n,
+        method=trend.method,
+        **common,
+    )
+    findings.add(
+        f"{key}.mk-p",
+        mk.p_value,
+        statistic="mann_kendall_p",
+        n=mk.n,
+        method=mk.method,
+        display=_p(mk.p_value),
+        **common,
+    )
+    interval = ""
+    if np.isfinite(last["lower_ci"]) and np.isfinite(last["upper_ci"]):
+        interval = f", 95% CI {format_value(last['lower_ci'], unit)} to {format_value(last['upper_ci'], unit)}"
+    row = {
+        "metric": md.title,
+        "area": area_name,
+        "latest": f"{latest_text} ({period_label(last['period'])}{interval})",
+        "change": f"{_signed(change, unit)} since {period_label(first['period'])}",
+        "trend": verdict,
+        "status": "",
+    }
+    spec = md.target_spec()
+    if spec is not None:
+        progress = stats.progress_status(
+            series["time"],
+            series["value"],
+            spec,
+            lower=series["lower_ci"],
+            upper=series["upper_ci"],
+        )
+        findings.add(
+            f"{key}.status",
+            None,
+            display=progress.status,
+            statistic="progress_status",
+            method=progress.method,
+            n=progress.n,
+            **common,
+        )
+        findings.add(
+            f"{key}.ratio",
+            progress.estimate,
+            lower=progress.lower,
+            upper=progress.upper,
+            statistic="progress_ratio",
+            method=progress.method,
+            n=progress.n,
+            decimals=2,
+            **{**common, "unit": ""},
+        )
+        row["status"] = progress.status
+    elif md.metric.target is not None:
+        row["status"] = f"{verdict} (no quantified target)"
+        findings.add(
+            f"{key}.status",
+            None,
+            display=row["status"],
+            statistic="direction_status",
+            method=trend.method,
+            **common,
+        )
+    return row
+
+
+def _nan_none(x):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _signed(value: float, unit: str, per_year: bool = False) -> str:
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    text = format_value(abs(value), "percentage points" if unit.startswith("%") else unit)
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return f"{sign}{text}{' a year' if per_year else ''}"
+
+
+def _p(p: float) -> str:
+    if not np.isfinite(p):
+        return "n/a"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+# -------------------------------------------------------------------------------------------
+@dataclass
+class ConvergenceSummary:
+    sigma: pd.DataFrame
+    gap: pd.DataFrame
+    dispersion: stats.TrendResult
+    gap_trend: stats.TrendResult
+    beta: stats.BetaConvergenceResult | None
+    change: stats.DispersionChange | None
+    gap_change: stats.DispersionChange | None
+    panel: pd.DataFrame
+
+
+def convergence(
+    md: MetricData,
+    geography: str | tuple[str, ...],
+    findings: Findings,
+    key: str,
+    *,
+    indicator: str | None = None,
+    geo: Geography | None = None,
+    weighted: bool = True,
+) -> ConvergenceSummary:
+    """Sigma convergence (CV, Gini, SD of logs, Theil with regional decomposition), its trend,
+    the annex's decile gap and its trend, beta convergence and a bootstrap test of the change in
+    the CV between the first and the latest period.
+
+    Records under ``<key>``: ``.n-areas``, ``.cv-first``/``.cv-latest``, ``.cv-trend`` (slope
+    with CI) and ``.cv-verdict`` (converging / diverging / no significant change),
+    ``.gap-first``/``.gap-latest``, ``.gap-trend-verdict``, ``.beta``, ``.half-life``,
+    ``.beta-verdict``, ``.cv-change`` (bootstrap CI) and ``.theil-between-share``.
+    """
+    geo = geo or Geography(
+        md.loader.store, md.loader.edition.boundaries, md.loader.succession_register()
+    )
+    weights = geo.population_weights(2022) if weighted else None
+    regions = {**geo.region_map("lad"), **geo.region_map("utla")}
+    panel = md.panel(geography, indicator, weights=weights, groups=regions)
+    panel = panel.dropna(subset=["value"])
+    if "weight" in panel and panel["weight"].isna().all():
+        panel = panel.drop(columns="weight")
+    if "group" in panel and panel["group"].isna().all():
+        panel = panel.drop(columns="group")
+    overlap = (
+        _overlap_years(md.series(panel["area_code"].iat[0], indicator)) if len(panel) else None
+    )
+    sigma = stats.sigma_convergence(panel).frame
+    gap = stats.decile_gap(panel).frame
+    if overlap:  # test trends on non-overlapping periods only
+        keep = _non_overlapping_times(sigma["time"], overlap)
+        sigma_t, gap_t = sigma[sigma["time"].isin(keep)], gap[gap["time"].isin(keep)]
+    else:
+        sigma_t, gap_t = sigma, gap
+    dispersion = stats.dispersion_trend(sigma_t["time"], sigma_t["cv"], statistic="cv")
+    gap_trend = stats.dispersion_trend(gap_t["time"], gap_t["gap"], statistic="decile_gap")
+    times = sorted(panel["time"].unique())
+    beta = change = gap_change = None
+    if len(times) >= 2:
+        beta = stats.beta_convergence(panel, times[0], times[-1])
+        change = stats.bootstrap_dispersion_change(
+            panel, times[0], times[-1], statistic="cv", n_boot=1000
+        )
+        gap_change = stats.bootstrap_dispersion_change(
+            panel, times[0], times[-1], statistic="decile_gap", n_boot=1000
+        )
+    common = {
+        "metric": md.metric.id,
+        "geography": "+".join((geography,) if isinstance(geography, str) else geography),
+    }
+    last = sigma.iloc[-1] if len(sigma) else None
+    if last is not None:
+        findings.add(f"{key}.n-areas", last["n"], statistic="n_areas", decimals=0, **common)
+        findings.add(f"{key}.cv-first", sigma["cv"].iat[0], statistic="cv", decimals=3, **common)
+        findings.add(f"{key}.cv-latest", last["cv"], statistic="cv", decimals=3, **common)
+        findings.add(
+            f"{key}.cv-trend",
+            dispersion.estimate,
+            lower=dispersion.lower,
+            upper=dispersion.upper,
+            statistic="cv_trend",
+            n=dispersion.n,
+            method=dispersion.method,
+            decimals=4,
+            **common,
+        )
+        findings.add(
+            f"{key}.cv-verdict",
+            None,
+            display=dispersion.verdict,
+            statistic="sigma_verdict",
+            method=dispersion.method,
+            **common,
+        )
+        findings.add(
+            f"{key}.gap-first",
+            gap["gap"].iat[0],
+            statistic="decile_gap",
+            unit=md.metric.unit,
+            period=str(gap["time"].iat[0]),
+            **common,
+        )
+        findings.add(
+            f"{key}.gap-latest",
+            gap["gap"].iat[-1],
+            statistic="decile_gap",
+            unit=md.metric.unit,
+            period=str(gap["time"].iat[-1]),
+            **common,
+        )
+        findings.add(
+            f"{key}.gap-trend-verdict",
+            None,
+            display=gap_trend.verdict,
+            statistic="gap_verdict",
+            method=gap_trend.method,
+            **common,
+        )
+        if (
+            "theil_t_between" in sigma
+            and np.isfinite(last.get("theil_t_between", np.nan))
+            and last["theil_t"] > 0
+        ):
+            findings.add(
+                f"{key}.theil-between-share",
+                100 * last["theil_t_between"] / last["theil_t"],
+                statistic="theil_between_share",
+                unit="%",
+                **common,
+            )
+    if beta is not None:
+        findings.add(
+            f"{key}.beta",
+            beta.estimate,
+            lower=beta.lower,
+            upper=beta.upper,
+            statistic="beta",
+            n=beta.n,
+            method=beta.method,
+            decimals=4,
+            **common,
+        )
+        findings.add(
+            f"{key}.beta-verdict",
+            None,
+            display=beta.verdict,
+            statistic="beta_verdict",
+            method=beta.method,
+            **common,
+        )
+        half = beta.half_life
+        findings.add(
+            f"{key}.half-life",
+            half if np.isfinite(half) and half > 0 else None,
+            statistic="half_life",
+            unit="years",
+            display=None if np.isfinite(half) and half > 0 else "no convergence",
+            **common,
+        )
+    if change is not None:
+        findings.add(
+            f"{key}.cv-change",
+            change.estimate,
+            lower=change.lower,
+            upper=change.upper,
+            statistic="cv_change",
+            n=change.n,
+            method=change.method,
+            decimals=4,
+            **common,
+        )
+        findings.add(
+            f"{key}.cv-change-verdict",
+            None,
+            display=change.verdict,
+            statistic="cv_change_verdict",
+            method=change.method,
+            **common,
+        )
+    if gap_change is not None:
+        findings.add(
+            f"{key}.gap-change",
+            gap_change.estimate,
+            lower=gap_change.lower,
+            upper=gap_change.upper,
+            statistic="decile_gap_change",
+            n=gap_change.n,
+            method=gap_change.method,
+            unit=md.metric.unit,
+            display=_signed(gap_change.estimate, md.metric.unit),
+            **common,
+        )
+        findings.add(
+            f"{key}.gap-change-verdict",
+            None,
+            display=gap_change.verdict,
+            statistic="gap_change_verdict",
+            method=gap_change.method,
+            **common,
+        )
+    return ConvergenceSummary(sigma, gap, dispersion, gap_trend, beta, change, gap_change, panel)
+
+
+def _non_overlapping_times(times: pd.Series, years: float) -> list[float]:
+    """From the latest period backwards, periods at least ``years`` apart."""
+    keep, last = [], None
+    for t in sorted(times.unique(), reverse=True):
+        if last is None or last - t >= years - 1e-6:
+            keep.append(t)
+            last = t
+    return keep
+
+
+# -------------------------------------------------------------------------------------------
+@dataclass
+class TrajectorySummary:
+    observed: pd.DataFrame
+    linear: pd.DataFrame
+    constant_rate: pd.DataFrame
+    required: pd.DataFrame
+    progress: stats.ProgressResult | None
+    projections: dict[str, stats.ProjectionResult]
+    target_level: float | None
+    target_year: int | None
+
+
+def trajectory(
+    md: MetricData,
+    area_code: str,
+    findings: Findings,
+    key: str,
+    *,
+    which: str = "target",
+    series: pd.DataFrame | None = None,
+    baseline_period: str | None = None,
+    target_year: int | None = None,
+) -> TrajectorySummary:
+    """Projections of one series to its target year: the linear trend with a 95% prediction
+    interval and the constant rate of the last five years (the annex's method), against the
+    path required from the baseline; plus the progress status and the year the target would be
+    reached at the current rate.
+
+    Records ``<key>.target-level``, ``.required-rate``, ``.observed-rate``, ``.status``,
+    ``.linear-2030`` (projected value with PI), ``.linear-verdict``, ``.rate-2030``,
+    ``.rate-verdict``, ``.year-reached``.
+    """
+    series = (series if series is not None else md.series(area_code)).dropna(subset=["value"])
+    target = md.target(which)
+    if target is not None and target_year:
+        target = target.model_copy(update={"target_year": int(target_year)})
+    observed = series.rename(columns={"lower_ci": "lower", "upper_ci": "upper"})[
+        ["time", "value", "lower", "upper", "period"]
+    ]
+    empty = pd.DataFrame(columns=["time", "estimate", "lower", "upper"])
+    spec = md.target_spec(which, baseline_period=baseline_period, target_year=target_year)
+    if spec is None or series.empty:
+        return TrajectorySummary(
+            observed,
+            empty,
+            pd.DataFrame(columns=["time", "value"]),
+            pd.DataFrame(columns=["time", "value"]),
+            None,
+            {},
+            None,
+            None,
+        )
+    unit = md.metric.unit
+    common = {
+        "metric": md.metric.id,
+        "area": area_code,
+        "area_name": series["area_name"].iat[-1],
+        "unit": unit,
+    }
+    overlap = _overlap_years(series.assign(period_years=period_years(series)))
+    progress = stats.progress_status(
+        series["time"], series["value"], spec, lower=series["lower_ci"], upper=series["upper_ci"]
+    )
+    projections = {
+        "linear": stats.project_to_target(
+            series["time"], series["value"], spec, method="linear", period_years=overlap
+        ),
+        "constant_rate": stats.project_to_target(
+            series["time"], series["value"], spec, method="constant_rate"
+        ),
+    }
+    level = (
+        progress.target_level
+        if np.isfinite(progress.target_level)
+        else projections["linear"].target_level
+    )
+    # paths for the chart: yearly from the latest observation to the target year
+    t_last = float(series["time"].iat[-1])
+    years = np.arange(math.floor(t_last) + 1.5, spec.target_year + 0.01, 1.0)
+    linear_rows, rate_rows = [], []
+    for t in years:
+        point = stats.TargetSpec(
+            direction=spec.direction,
+            baseline_year=spec.baseline_year,
+            target_year=float(t),
+            target_level=level,
+        )
+        lin = stats.project_to_target(
+            series["time"], series["value"], point, method="linear", period_years=overlap
+        )
+        rate = stats.project_to_target(
+            series["time"], series["value"], point, method="constant_rate"
+        )
+        linear_rows.append(
+            {"time": t, "estimate": lin.estimate, "lower": lin.lower, "upper": lin.upper}
+        )
+        rate_rows.append({"time": t, "value": rate.estimate})
+    linear = pd.DataFrame(linear_rows).dropna(subset=["estimate"]) if linear_rows else empty
+    constant_rate = (
+        pd.DataFrame(rate_rows).dropna(subset=["value"])
+        if rate_rows
+        else pd.DataFrame(columns=["time", "value"])
+    )
+    if unit.startswith("%"):  # a share cannot be projected beyond 0-100
+        linear[["estimate", "lower", "upper"]] = linear[["estimate", "lower", "upper"]].clip(0, 100)
+        constant_rate["value"] = constant_rate["value"].clip(0, 100)
+    required = pd.DataFrame(columns=["time", "value"])
+    if np.isfinite(progress.baseline_value) and np.isfinite(progress.required_cagr):
+        span = np.linspace(progress.baseline_time, spec.target_year, 12)
+        required = pd.DataFrame(
+            {
+                "time": span,
+                "value": progress.baseline_value
+                * (1 + progress.required_cagr) ** (span - progress.baseline_time),
+            }
+        )
+    findings.add(
+        f"{key}.target-level",
+        level,
+        statistic="target_level",
+        period=str(target.target_year),
+        method=f"registry target: {target.kind} {target.value:g}",
+        **common,
+    )
+    findings.add(f"{key}.baseline", progress.baseline_value, statistic="baseline", **common)
+    findings.add(
+        f"{key}.required-rate",
+        100 * progress.required_cagr if np.isfinite(progress.required_cagr) else None,
+        statistic="required_cagr",
+        **{**common, "unit": "% a year"},
+        display=_rate(progress.required_cagr),
+    )
+    findings.add(
+        f"{key}.observed-rate",
+        100 * progress.observed_cagr if np.isfinite(progress.observed_cagr) else None,
+        statistic="observed_cagr",
+        **{**common, "unit": "% a year"},
+        display=_rate(progress.observed_cagr),
+    )
+    findings.add(
+        f"{key}.status",
+        None,
+        display=progress.status,
+        statistic="progress_status",
+        method=progress.method,
+        n=progress.n,
+        **common,
+    )
+    if progress.probabilities:
+        p_on = progress.probabilities.get("on track", 0) + progress.probabilities.get(
+            "target met", 0
+        )
+        findings.add(
+            f"{key}.p-on-track",
+            100 * p_on,
+            statistic="probability_on_track",
+            **{**common, "unit": "%"},
+            decimals=0,
+        )
+    for name, projection in projections.items():
+        short = "linear" if name == "linear" else "rate"
+        bound = (
+            (lambda v: None if v is None else min(max(v, 0.0), 100.0))
+            if unit.startswith("%")
+            else (lambda v: v)
+        )
+        findings.add(
+            f"{key}.{short}-{target.target_year}",
+            bound(_nan_none(projection.estimate)),
+            lower=bound(_nan_none(projection.lower)),
+            upper=bound(_nan_none(projection.upper)),
+            statistic=f"projection_{name}",
+            period=str(target.target_year),
+            method=projection.method,
+            n=projection.n,
+            **common,
+        )
+        findings.add(
+            f"{key}.{short}-verdict",
+            None,
+            display=projection.verdict,
+            statistic=f"projection_{name}_verdict",
+            method=projection.method,
+            **common,
+        )
+    reached = projections["constant_rate"].year_reached
+    findings.add(
+        f"{key}.year-reached",
+        reached,
+        statistic="year_target_reached",
+        display=("never at the current rate" if reached is None else f"{math.floor(reached)}"),
+        **{**common, "unit": ""},
+    )
+    return TrajectorySummary(
+        observed, linear, constant_rate, required, progress, projections, level, target.target_year
+    )
+
+
+def _rate(cagr: float) -> str:
+    if cagr is None or not np.isfinite(cagr):
+        return "n/a"
+    return f"{100 * cagr:+.1f}% a year".replace("-", "−")
+
+
+# -------------------------------------------------------------------------------------------
+def area_progress(
+    md: MetricData,
+    geography: str | tuple[str, ...],
+    findings: Findings,
+    key: str,
+    *,
+    which: str = "target",
+    indicator: str | None = None,
+) -> pd.DataFrame:
+    """Progress in every area: the progress status against a quantified target, or for a
+    directional one ("risen in every area") the polarity-read trend of each area.
+
+    Returns one row per area (area_code, area_name, status, ...) and records the number of
+    areas in each status under ``<key>.<status>`` plus ``<key>.n-areas``.
+    """
+    panel = md.panel(geography, indicator).dropna(subset=["value"])
+    spec = md.target_spec(which)
+    names = panel.drop_duplicates("area_code").set_index("area_code")["area_name"]
+    if spec is not None:
+        table = stats.panel_progress_status(panel, spec).frame
+        table["status"] = table["status"].astype(str)
+    else:
+        overlap = None
+        lengths = period_years(md.rows(geography, indicator))
+        if len(lengths) and lengths.max() > 1.01:
+            overlap = float(lengths.max())
+        table = stats.panel_trends(panel, period_years=overlap).frame
+        table["status"] = [direction_verdict(v, md.higher_is_better) for v in table["ols_verdict"]]
+    table["area_name"] = table["area_code"].map(names)
+    counts = table["status"].value_counts()
+    common = {
+        "metric": md.metric.id,
+        "geography": "+".join((geography,) if isinstance(geography, str) else geography),
+    }
+    findings.add(f"{key}.n-areas", len(table), statistic="n_areas", decimals=0, **common)
+    for status, count in counts.items():
+        findings.add(
+            f"{key}.{status.replace(' ', '-')}",
+            count,
+            statistic=f"areas_{status}",
+            decimals=0,
+            **common,
+        )
+    return table
+
+
+# -------------------------------------------------------------------------------------------
+def markdown_table(
+    frame: pd.DataFrame, columns: dict[str, str] | None = None, *, decimals: int = 1
+):
+    """A pipe table (pandoc and Quarto read it for HTML and PDF) as an IPython Markdown output."""
+    from IPython.display import Markdown
+
+    frame = frame[list(columns)] if columns else frame
+    headers = list(columns.values()) if columns else list(frame.columns)
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return "" if not np.isfinite(value) else f"{value:,.{decimals}f}"
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if n else ":---" for n in numeric) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
+    return Markdown("\n".join(lines))
