@@ -1,0 +1,102 @@
+"""The PDF: pandoc's Typst fragments assembled into one book and compiled with the typst package."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import RenderError
+
+TEMPLATE = Path(__file__).parent / "templates" / "levelup.typ"
+
+
+def typst_string(s: str) -> str:
+    s = "".join(ch for ch in str(s) if ch in "\n\t" or ord(ch) >= 32)
+    return (
+        '"'
+        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        + '"'
+    )
+
+
+def compose_book(
+    *,
+    title: str,
+    subtitle: str | None,
+    authors: list[str],
+    lang: str,
+    site_meta: Mapping,
+    date: str | None,
+    chapters: list[tuple[str | None, str]],  # (part title, typst fragment) in reading order
+) -> str:
+    edition = site_meta.get("edition")
+    version = site_meta.get("version")
+    stamp_parts = [title]
+    if edition:
+        stamp_parts.append(f"{edition} edition")
+    if version:
+        stamp_parts.append(f"version {version}")
+    language, _, region = lang.partition("-")
+
+    def opt(v: object) -> str:
+        return "none" if v in (None, "") else typst_string(str(v))
+
+    head = [
+        '#import "levelup.typ": *',
+        "#show: book.with(",
+        f"  title: {typst_string(title)},",
+        f"  subtitle: {opt(subtitle)},",
+        f"  authors: ({''.join(typst_string(a) + ', ' for a in authors)}),",
+        f"  edition: {opt(edition)},",
+        f"  version: {opt(version)},",
+        f"  date: {opt(date)},",
+        f"  stamp: {typst_string(' · '.join(stamp_parts))},",
+        f"  lang: {typst_string(language.lower() or 'en')},",
+        f"  region: {typst_string(region.upper() or 'GB')},",
+        ")",
+        "",
+    ]
+    body: list[str] = []
+    current_part: str | None = None
+    for part, fragment in chapters:
+        if part != current_part and part is not None:
+            body.append(f"#part-page({typst_string(part)})\n")
+        current_part = part
+        body.append(fragment.rstrip() + "\n")
+    return "\n".join(head) + "\n".join(body)
+
+
+def compile_pdf(
+    build_dir: Path, main_text: str, images: Mapping[str, bytes], epoch: int | None
+) -> bytes:
+    """Compile in ``build_dir`` (template, main file and images are written there)."""
+    import typst
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    (build_dir / "levelup.typ").write_bytes(TEMPLATE.read_bytes())
+    img_dir = build_dir / "images"
+    img_dir.mkdir(exist_ok=True)
+    for name, data in images.items():
+        p = img_dir / name
+        if not p.exists():
+            p.write_bytes(data)
+    main = build_dir / "book.typ"
+    main.write_text(main_text, encoding="utf-8")
+    timestamp = _dt.datetime.fromtimestamp(epoch, _dt.UTC) if epoch is not None else None
+    try:
+        pdf, warnings = typst.compile_with_warnings(
+            str(main),
+            root=str(build_dir),
+            font_paths=[],
+            ignore_system_fonts=True,
+            format="pdf",
+            timestamp=timestamp,
+        )
+    except typst.TypstError as exc:  # pragma: no cover - depends on content
+        detail = getattr(exc, "diagnostic", "") or str(exc)
+        message = getattr(exc, "message", str(exc))
+        raise RenderError(
+            f"typst could not compile the PDF: {message}\n{detail}", file="<pdf>"
+        ) from exc
+    return pdf, sorted({f"typst: {getattr(w, 'message', str(w))}" for w in warnings})
