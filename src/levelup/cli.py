@@ -37,11 +37,12 @@ def main() -> None:  # pragma: no cover - console entry point
 
 
 def _mount() -> None:
-    from levelup.data.cli import data_app
+    from levelup.data.cli import data_app, edition_app
     from levelup.gates.cli import gates_app
     from levelup.metrics.cli import metrics_app
 
     app.add_typer(data_app, name="data")
+    app.add_typer(edition_app, name="edition")
     app.add_typer(metrics_app, name="metrics")
     app.add_typer(gates_app, name="gates")
     from levelup.report.cli import build

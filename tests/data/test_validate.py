@@ -212,9 +212,16 @@ def test_missing_column_in_a_2025_schema_file(mirror, tmp_path):
         lines[0] = lines[0].replace("Period", "Perod")
         return lines
 
-    loader = broken_loader(mirror, tmp_path, CLAIMANT_2025, edit, edition=2025)
-    with pytest.raises(ValueError, match=r"missing required column\(s\) \['period'\]"):
-        loader.load("els/claimant-count", harmonise_boundaries=False)
+    issue = only_issue(
+        load_error(
+            broken_loader(mirror, tmp_path, CLAIMANT_2025, edit, edition=2025), "els/claimant-count"
+        ),
+        "schema",
+    )
+    assert (issue.line, issue.column) == (
+        1,
+        "period",
+    ) and "missing required column(s) ['period']" in issue.detail
 
 
 def test_label_missing_from_crosswalk_is_refused(mirror, tmp_path):

@@ -168,3 +168,104 @@ def validate(
     console.print(
         f"[green]all {len(ids)} datasets valid[/green] (boundaries of {loader.edition.boundaries})"
     )
+
+
+edition_app = typer.Typer(
+    help="Annual editions: start a new edition from a newly published vintage; report data changes.",
+    no_args_is_help=True,
+)
+
+
+@edition_app.command("new")
+def edition_new(
+    year: Annotated[str, typer.Argument(help="The new edition's year, e.g. 2027.")],
+    vintage: Annotated[
+        Path,
+        typer.Option(
+            "--vintage",
+            help="Folder of the new ELS vintage inside a data mirror: <mirror>/els/<YYYY-MM-DD>.",
+        ),
+    ],
+    boundaries: Annotated[
+        int | None,
+        typer.Option(
+            help="Local authority boundary year (default: the latest reorganisation the vintage's notes record)."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(help="Edition title (default 'Levelling Up missions: progress report YEAR')."),
+    ] = None,
+    cache: CacheOption = None,
+) -> None:
+    """Pin every file of a new vintage, validate all of it, report what changed, then add the edition.
+
+    Nothing is written unless every dataset of the new edition validates: a vintage with schema
+    drift, unparseable periods, impossible values, duplicate keys or unknown codes is refused with
+    errors naming dataset, file, line, column and rule. Writes data/sources.toml (new pins),
+    data/editions.toml, _quarto-YEAR.yml and the data-change report in data/changes/YEAR/.
+    """
+    from levelup.data.edition import EditionError, new_edition
+
+    try:
+        result = new_edition(year, vintage, cache_dir=cache, boundaries=boundaries, title=title)
+    except EditionError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except DataValidationError as exc:
+        console.print(
+            f"[red]the {vintage.name} vintage is refused; nothing was written.[/red]\n{exc}"
+        )
+        raise typer.Exit(1) from None
+    summary = result.report.summary()
+    console.print(
+        f"[green]edition {result.year}[/green]: {len(result.new_pins)} files pinned from vintage {result.vintage}; boundaries of {result.boundaries}"
+    )
+    for name, count in summary.items():
+        console.print(f"  {name.replace('_', ' ')}: {count}")
+    for path in result.written:
+        console.print(f"  wrote {path}")
+
+
+@edition_app.command("changes")
+def edition_changes(
+    edition: EditionOption = None,
+    previous: Annotated[
+        str | None,
+        typer.Option(help="Edition to compare with (default: the edition's `previous`)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Directory for the report (default data/changes/<edition>).")
+    ] = None,
+    detailed: Annotated[
+        bool, typer.Option(help="Also write every revised value (revised-values.csv).")
+    ] = False,
+    mirror: MirrorOption = None,
+    cache: CacheOption = None,
+) -> None:
+    """Write the data-change report between an edition and the previous one (Markdown + CSV).
+
+    Lists datasets added, removed or renamed; indicators redefined; area codes that changed; new
+    periods; and every revised historical value with the size of the revision.
+    """
+    from levelup.data.changes import compare_editions, revised_metric_periods
+    from levelup.data.load import DataLoader
+    from levelup.paths import PROJECT_ROOT
+
+    store = make_store(mirror, cache)
+    current = DataLoader(edition, store=store)
+    before = previous or current.edition.previous
+    if not before:
+        console.print(
+            f"[red]error:[/red] edition {current.edition.year} has no previous edition to compare with"
+        )
+        raise typer.Exit(2)
+    report = compare_editions(DataLoader(before, store=store), current)
+    directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
+    written = report.write(directory, detailed=detailed)
+    revised_metric_periods(report).to_csv(
+        directory / "revisions.csv", index=False, lineterminator="\n"
+    )
+    for name, count in report.summary().items():
+        console.print(f"  {name.replace('_', ' ')}: {count}")
+    console.print(f"wrote {len(written) + 1} files to {directory}")

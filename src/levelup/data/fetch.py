@@ -188,11 +188,16 @@ class DataStore:
         """The verified local path of one pinned file; raises DataFetchError naming the file."""
         pin = file if isinstance(file, PinnedFile) else self.manifest.get(file)
         try:
-            return self._resolve(pin)
+            local = self._resolve(pin)
         except _Problem as exc:
             raise DataFetchError([(pin.path, str(exc))]) from None
         finally:
             self._save_stamps()
+        reads_log = os.environ.get("LEVELUP_READS_LOG")
+        if reads_log:  # the build records which pinned inputs each notebook read (its cache key)
+            with open(reads_log, "a", encoding="utf-8") as handle:
+                handle.write(f"{pin.path}\t{pin.sha256}\n")
+        return local
 
     def fetch(
         self, files: Iterable[PinnedFile] | None = None, progress: bool = True

@@ -27,7 +27,7 @@ from levelup.data.catalogue import Catalogue, DatasetFile, DatasetSpec, Edition
 from levelup.data.fetch import DataStore
 from levelup.data.geography import area_name_index
 from levelup.data.periods import PeriodConvention
-from levelup.data.readers import canonical_frame, read_sdg_csv, read_tidy_csv
+from levelup.data.readers import ReadError, canonical_frame, read_sdg_csv, read_tidy_csv
 from levelup.data.schema import KEY_COLUMNS, PROJECT_AREA_NAMES
 from levelup.data.validate import DataValidationError, Issue, validate_table
 
@@ -211,7 +211,11 @@ class DataLoader:
         for dataset_file in spec.files:
             path = self.store.path(dataset_file.path)
             report.files.append({"file": dataset_file.path, "vintage": dataset_file.vintage})
-            frame, file_issues = self._read_file(spec, dataset_file, path, report)
+            try:
+                frame, file_issues = self._read_file(spec, dataset_file, path, report)
+            except ReadError as exc:
+                issues.append(Issue(spec.id, dataset_file.path, 1, exc.column, "schema", str(exc)))
+                continue
             frames.append(frame)
             issues += file_issues
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

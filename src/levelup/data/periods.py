@@ -150,7 +150,20 @@ def parse_period(label: str, convention: PeriodConvention = DEFAULT_CONVENTION) 
     )
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def period_label(period: str) -> str:
@@ -158,7 +171,11 @@ def period_label(period: str) -> str:
     parsed = parse_period(period)
     start, kind = parsed.start, parsed.type
     if kind == "point":
-        return f"{start.day} {_MONTHS[start.month - 1]} {start.year}" if start.day != 1 else f"{_MONTHS[start.month - 1]} {start.year}"
+        return (
+            f"{start.day} {_MONTHS[start.month - 1]} {start.year}"
+            if start.day != 1
+            else f"{_MONTHS[start.month - 1]} {start.year}"
+        )
     if kind == "calendar_year":
         return str(start.year)
     if kind in ("financial_year", "academic_year", "other_year"):

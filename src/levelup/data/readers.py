@@ -52,6 +52,10 @@ REQUIRED_TIDY = ("area_code", "area_name", "period", "value")
 class ReadError(ValueError):
     """A file whose layout cannot be read at all (missing columns, not a CSV)."""
 
+    def __init__(self, message: str, column: str = ""):
+        super().__init__(message)
+        self.column = column
+
 
 def normalise_columns(columns) -> dict[str, str]:
     """Map a file's header to internal names; unknown columns keep a lower-case name."""
@@ -251,7 +255,8 @@ def read_tidy_csv(path: Path) -> pd.DataFrame:
     missing = [c for c in REQUIRED_TIDY if c not in raw.columns]
     if missing:
         raise ReadError(
-            f"{path}: missing required column(s) {missing}; header is {list(raw.columns[:-1])}"
+            f"missing required column(s) {missing}; header is {list(raw.columns[:-1])}",
+            column=",".join(missing),
         )
     raw = raw.loc[:, ~raw.columns.duplicated()]
     if "indicator" not in raw:
@@ -290,7 +295,9 @@ def read_sdg_csv(
     columns = [c for c in raw.columns if c != "source_row"]
     missing = [c for c in list(filters) + area_columns if c not in columns]
     if missing:
-        raise ReadError(f"{path}: SDG file has no column(s) {missing}; header is {columns}")
+        raise ReadError(
+            f"SDG file has no column(s) {missing}; header is {columns}", column=",".join(missing)
+        )
     mask = pd.Series(True, index=raw.index)
     for column, wanted in filters.items():
         mask &= raw[column].str.strip() == wanted
