@@ -241,3 +241,17 @@ def test_overlapping_periods_in_projection():
     res = project_to_target(t, y, TO_75, method="linear", period_years=3)
     assert res.n == 7 and res.estimate == pytest.approx(60 + 0.2 * 29)
     assert isinstance(pd.DataFrame(res.to_frame()), pd.DataFrame)
+
+
+def test_consecutive_financial_years_are_a_year_apart_despite_leap_days():
+    """Midpoints of 2020/21 and 2021/22 are 0.9993 decimal years apart (leap day in 2020)."""
+    from levelup.data.periods import parse_period
+    from levelup.stats import TargetSpec, progress_status
+
+    t0, t1 = parse_period("2020-04-01/P1Y").time, parse_period("2021-04-01/P1Y").time
+    assert t1 - t0 < 1
+    spec = TargetSpec(
+        direction="increase", baseline_year=t0, target_year=2030.5, target_change_rel=0.4
+    )
+    result = progress_status([t0, t1], [100.0, 104.0], spec)
+    assert result.status != "insufficient data"

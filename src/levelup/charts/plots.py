@@ -65,9 +65,29 @@ def line_chart(
     target: dict | None = None,
     highlight: Iterable[str] = (),
     ymin: float | None = None,
+    step: bool = False,
+    shade: Iterable[tuple[float, float, str]] = (),
 ):
-    """Lines over time, one per ``group``, with 95% bands where intervals are published."""
+    """Lines over time, one per ``group``, with 95% bands where intervals are published.
+
+    ``step`` draws each line as a step function (the value holds until the next observation,
+    e.g. population covered by a policy). ``shade`` marks periods ``(start, end, label)`` with a
+    light band labelled at its top (e.g. pandemic years).
+    """
     fig, ax = new_figure()
+    for start, end, text in shade:
+        ax.axvspan(start, end, color="#f3f2f1", zorder=0, linewidth=0)
+        ax.annotate(
+            text,
+            ((start + end) / 2, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, -3),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=7.5,
+            color=MUTED,
+        )
     groups = list(dict.fromkeys(data[group]))
     highlight = set(highlight)
     ends = []
@@ -79,7 +99,15 @@ def line_chart(
             else COLOURS[i % len(COLOURS)]
         )
         width = 2.2 if (not highlight or name in highlight) else 1.2
-        ax.plot(rows[x], rows[y], color=colour, linewidth=width, marker="o", markersize=3)
+        ax.plot(
+            rows[x],
+            rows[y],
+            color=colour,
+            linewidth=width,
+            marker="o" if not step or len(rows) == 1 else None,
+            markersize=3 if not step else 5,
+            drawstyle="steps-post" if step else "default",
+        )
         if lower and upper and lower in rows and rows[lower].notna().any():
             ax.fill_between(
                 rows[x], rows[lower], rows[upper], color=colour, alpha=0.15, linewidth=0
@@ -110,11 +138,19 @@ def trajectory_chart(
     target_year: float | None = None,
     required: pd.DataFrame | None = None,
     constant_rate: pd.DataFrame | None = None,
+    target_label: str | None = None,
+    reference: tuple[float, str] | None = None,
+    ytick_format: str | None = None,
 ):
     """Observed series, projection fan (95% prediction interval), the required path and the target.
 
+    ``reference`` ``(value, label)`` draws a horizontal dashed line, e.g. the baseline level a
+    directional target ("will have improved") has to beat. ``ytick_format`` formats the y tick
+    labels (e.g. ``"{:,.0f}"`` for counts in the millions).
+
     ``observed``: time, value[, lower, upper]. ``projection``: time, estimate, lower, upper.
-    ``required``/``constant_rate``: time, value.
+    ``required``/``constant_rate``: time, value. ``target_label`` names the target marker in
+    the legend (default "target (<year>)").
     """
     fig, ax = new_figure()
     ax.plot(
@@ -162,6 +198,10 @@ def trajectory_chart(
             linewidth=1.6,
             label="at the rate of the last five years",
         )
+    if reference is not None:
+        ax.axhline(
+            reference[0], color=TARGET_COLOUR, linestyle="--", linewidth=1.2, label=reference[1]
+        )
     if required is not None and len(required):
         ax.plot(
             required["time"],
@@ -179,11 +219,13 @@ def trajectory_chart(
             s=40,
             color=TARGET_COLOUR,
             zorder=5,
-            label=f"target ({target_year:.0f})",
+            label=target_label or f"target ({target_year:.0f})",
         )
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     _years_axis(ax)
+    if ytick_format:
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: ytick_format.format(v)))
     ax.legend(loc="best", fontsize=8)
     add_source(fig, source)
     return fig
@@ -272,11 +314,13 @@ def distribution_chart(
     group_label: str = "",
     national: pd.DataFrame | None = None,
     national_label: str = "national",
+    target: dict | None = None,
 ):
     """Every area as a faint dot per period, with the median and the 10th-90th percentile band:
     the spread across places over time, without a league table of names.
 
     ``group`` (bool column) picks out a set of areas (e.g. the worst-performing third) in colour.
+    ``target`` (``{"value": ..., "label": ...}``) draws a target level as a dashed line.
     """
     fig, ax = new_figure()
     periods = sorted(data[x].unique())
@@ -312,6 +356,7 @@ def distribution_chart(
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     _years_axis(ax)
+    _target_line(ax, target)
     ax.legend(loc="best", fontsize=8)
     add_source(fig, source)
     return fig

@@ -82,7 +82,7 @@ def source_text(provenance: Iterable[dict], extra: str = "") -> str:
         seen.add(file)
         name = Path(file).stem
         parts.append(
-            f"{row['publisher'].split(' via ')[0]}, {name} (vintage {row['vintage']}, sha256 {row['sha256'][:8]})"
+            f"{row['publisher'].split(' via ')[0].replace('|', ' and ')}, {name} (vintage {row['vintage']}, sha256 {row['sha256'][:8]})"
         )
     if len(parts) > 3:
         parts = [*parts[:2], f"and {len(parts) - 2} more pinned files"]

@@ -260,14 +260,21 @@ def _overlap_years(series: pd.DataFrame) -> float | None:
 
 # -------------------------------------------------------------------------------------------
 def headline(
-    md: MetricData, area_code: str, findings: Findings, key: str, *, indicator: str | None = None
+    md: MetricData,
+    area_code: str,
+    findings: Findings,
+    key: str,
+    *,
+    indicator: str | None = None,
+    decimals: int | None = None,
 ) -> dict:
     """Level, change and trend of one area's series, and progress if the target is quantified.
 
     Records ``<key>.latest`` (value with its interval), ``.latest-period``, ``.first``,
     ``.first-period``, ``.change``, ``.trend`` (OLS slope per year, HAC), ``.trend-verdict``
     (improving / worsening / no significant change / insufficient data, via the polarity),
-    ``.mk-p`` and, for a quantified target, ``.status``, ``.ratio``.
+    ``.mk-p`` and, for a quantified target, ``.status``, ``.ratio``. ``decimals`` fixes the
+    decimals of the levels (e.g. 2 for scores out of 10); by default they follow the magnitude.
     """
     series = md.series(area_code, indicator).dropna(subset=["value"])
     unit = md.metric.unit
@@ -287,6 +294,7 @@ def headline(
         statistic="level",
         period=last["period"],
         method="published" if md.status == "data" else md.status,
+        decimals=decimals,
         **common,
     )
     findings.add(
@@ -298,7 +306,12 @@ def headline(
         **common,
     )
     findings.add(
-        f"{key}.first", first["value"], statistic="level", period=first["period"], **common
+        f"{key}.first",
+        first["value"],
+        statistic="level",
+        period=first["period"],
+        decimals=decimals,
+        **common,
     )
     findings.add(
         f"{key}.first-period",
@@ -352,7 +365,7 @@ def headline(
     )
     interval = ""
     if np.isfinite(last["lower_ci"]) and np.isfinite(last["upper_ci"]):
-        interval = f", 95% CI {format_value(last['lower_ci'], unit)} to {format_value(last['upper_ci'], unit)}"
+        interval = f", 95% CI {format_value(last['lower_ci'], unit, decimals)} to {format_value(last['upper_ci'], unit, decimals)}"
     row = {
         "metric": md.title,
         "area": area_name,
@@ -388,6 +401,7 @@ def headline(
             method=progress.method,
             n=progress.n,
             decimals=2,
+            display=_ratio_text(progress.estimate),
             **{**common, "unit": ""},
         )
         row["status"] = progress.status
@@ -402,6 +416,19 @@ def headline(
             **common,
         )
     return row
+
+
+def difference_unit(unit: str) -> str:
+    """The unit of a difference between two values: percentage points for percentages."""
+    return "percentage points" if unit.startswith("%") else unit
+
+
+def _ratio_text(ratio: float) -> str:
+    if ratio is None or np.isnan(ratio):
+        return "n/a"
+    if np.isinf(ratio):
+        return "target met"
+    return f"{ratio:.2f}"
 
 
 def _nan_none(x):
@@ -519,7 +546,7 @@ def convergence(
             f"{key}.gap-first",
             gap["gap"].iat[0],
             statistic="decile_gap",
-            unit=md.metric.unit,
+            unit=difference_unit(md.metric.unit),
             period=str(gap["time"].iat[0]),
             **common,
         )
@@ -527,7 +554,7 @@ def convergence(
             f"{key}.gap-latest",
             gap["gap"].iat[-1],
             statistic="decile_gap",
-            unit=md.metric.unit,
+            unit=difference_unit(md.metric.unit),
             period=str(gap["time"].iat[-1]),
             **common,
         )
@@ -713,9 +740,14 @@ def trajectory(
     )
     # paths for the chart: yearly from the latest observation to the target year
     t_last = float(series["time"].iat[-1])
-    years = np.arange(math.floor(t_last) + 1.5, spec.target_year + 0.01, 1.0)
+    # start at the latest observation so the projected lines join the observed one
+    years = np.concatenate(
+        [[t_last], np.arange(math.floor(t_last) + 1.5, spec.target_year + 0.01, 1.0)]
+    )
     linear_rows, rate_rows = [], []
     for t in years:
+        if t <= spec.baseline_year:
+            continue
         point = stats.TargetSpec(
             direction=spec.direction,
             baseline_year=spec.baseline_year,

@@ -45,7 +45,7 @@ def format_value(value: float | None, unit: str = "", decimals: int | None = Non
         "% of geographic area",
         "% of rented homes",
         "% of England's population",
-    ):
+    ) or unit.startswith("% of "):
         return f"{number}%"
     if unit in ("pp", "percentage points"):
         return f"{number} percentage points"

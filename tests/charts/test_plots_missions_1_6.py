@@ -1,0 +1,66 @@
+"""Chart options added for Missions 1-6: a named target marker, a target line on the
+distribution chart, and publishers joined by "|" printed readably in the source line."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from levelup import charts  # noqa: E402
+
+
+def _legend_texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_trajectory_chart_names_the_target_marker():
+    observed = pd.DataFrame({"time": [2020.5, 2021.5, 2022.5], "value": [40.0, 42.0, 41.0]})
+    fig = charts.trajectory_chart(
+        observed,
+        pd.DataFrame(columns=["time", "estimate", "lower", "upper"]),
+        title="t",
+        ylabel="%",
+        source="test source",
+        target_value=45.0,
+        target_year=2030.5,
+        target_label="the baseline gap",
+    )
+    assert "the baseline gap" in _legend_texts(fig)
+    plt.close(fig)
+    default = charts.trajectory_chart(
+        observed,
+        observed.iloc[0:0].rename(columns={"value": "estimate"}).assign(lower=[], upper=[]),
+        title="t",
+        ylabel="%",
+        source="s",
+        target_value=45.0,
+        target_year=2030.5,
+    )
+    assert "target (2030)" in _legend_texts(default)
+    plt.close(default)
+
+
+def test_distribution_chart_draws_a_target_line():
+    data = pd.DataFrame({"time": [2024.0] * 3 + [2025.0] * 3, "value": [80, 90, 95, 85, 93, 98.0]})
+    fig = charts.distribution_chart(
+        data, title="t", ylabel="%", source="s", target={"value": 99, "label": "target 99%"}
+    )
+    ax = fig.axes[0]
+    assert any(list(line.get_ydata()) == [99, 99] for line in ax.get_lines())
+    assert any(t.get_text() == "target 99%" for t in ax.texts)
+    plt.close(fig)
+
+
+def test_source_text_joins_publishers():
+    row = {
+        "file": "els/2026-06-26/gross-median-weekly-pay/gross-median-weekly-pay.csv",
+        "publisher": "Office for National Statistics|Northern Ireland Statistics and Research Agency",
+        "vintage": "2026-06-26",
+        "sha256": "285a7698aaaa",
+    }
+    text = charts.source_text([row])
+    assert (
+        "Office for National Statistics and Northern Ireland Statistics" in text and "|" not in text
+    )
