@@ -22,6 +22,12 @@ SAMPLE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_mirror_from_environment(monkeypatch):
+    """``mirror=None`` means "use $LEVELUP_DATA_MIRROR"; CI sets it, these tests must not see it."""
+    monkeypatch.delenv("LEVELUP_DATA_MIRROR", raising=False)
+
+
 @pytest.fixture()
 def served(mirror, tmp_path):
     """A web root holding copies of SAMPLE; yields (base_url, root)."""

@@ -52,7 +52,9 @@ def test_participation_rate_is_the_complement_of_inactivity(loader_2026):
 def test_non_decent_rented_homes_by_hand(loader_2026):
     both = derived.non_decent_rented_homes(loader_2026)
     frame = both[both["indicator_id"] == "derived/non-decent-rented-homes"].set_index("period")
-    share = both[both["indicator_id"] == "derived/non-decent-rented-homes-share"].set_index("period")["value"]
+    share = both[both["indicator_id"] == "derived/non-decent-rented-homes-share"].set_index(
+        "period"
+    )["value"]
     # EHS 2010: both counts published (1,381k private, 759k social)
     assert frame.at["2009-04-01/P2Y", "value"] == 1_381_000 + 759_000
     assert (

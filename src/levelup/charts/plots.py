@@ -291,6 +291,7 @@ def dot_range_chart(
             fontsize=8.5,
             color=TARGET_COLOUR,
         )
+        ax.set_ylim(-0.6, len(rows) - 0.1)  # room for the label above the top row
     ax.set_yticks(ypos, rows[label])
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)

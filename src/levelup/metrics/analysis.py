@@ -171,6 +171,18 @@ class MetricData:
         rows = rows[rows["area_code"] == area_code].sort_values("time")
         return rows.assign(period_years=period_years(rows))
 
+    def first_area_with_data(self, area_codes: list[str], indicator: str | None = None) -> str:
+        """The first of ``area_codes`` this vintage publishes a value for (e.g. the UK, else
+        England: the 2025 vintage of some datasets covers England and Wales only)."""
+        rows = self.rows(indicator=indicator).dropna(subset=["value"])
+        published = set(rows["area_code"])
+        for code in area_codes:
+            if code in published:
+                return code
+        raise MetricUnavailable(
+            self.metric, f"no value for any of {', '.join(area_codes)} in {indicator or 'it'}"
+        )
+
     def panel(
         self,
         geography: str | tuple[str, ...],

@@ -1,0 +1,92 @@
+"""What a mission notebook could not measure directly: one table for its "Data gaps" callout.
+
+:func:`data_gaps_table` lists, for one edition, every registered metric that has no series
+(with the registry's reason and any proxy it names), every metric shown through a labelled proxy
+(why, and what the proxy measures instead), every derived metric (how it is built), and any
+further gap a notebook names that the registry does not hold (e.g. a part of the mission
+statement no metric covers). A notebook whose metrics all have direct data still gets a one-row
+table saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from levelup.metrics.analysis import MetricData, MetricUnavailable, markdown_table
+
+COLUMNS = ["metric", "status", "why", "instead"]
+HEADERS = {
+    "metric": "Metric",
+    "status": "In this edition",
+    "why": "Why",
+    "instead": "Shown instead",
+}
+
+
+def data_gaps_rows(
+    unavailable: Iterable[MetricUnavailable],
+    metrics: Iterable[MetricData | None] = (),
+    extra: Iterable[Mapping[str, str]] = (),
+) -> pd.DataFrame:
+    """Rows (``metric``, ``status``, ``why``, ``instead``) for the table, in that order:
+    unavailable metrics, proxies, derived metrics, then ``extra`` rows as given."""
+    rows = []
+    for missing in unavailable:
+        proxy = missing.metric.proxy
+        rows.append(
+            {
+                "metric": missing.metric.title,
+                "status": "no series",
+                "why": missing.reason,
+                "instead": f"nothing (the proxy, {proxy.label}, is not in this edition either)"
+                if proxy
+                else "nothing",
+            }
+        )
+    seen = set()
+    for md in metrics:
+        if md is None or md.metric.id in seen:
+            continue
+        seen.add(md.metric.id)
+        if md.is_proxy:
+            proxy = md.metric.proxy
+            rows.append(
+                {
+                    "metric": md.metric.title,
+                    "status": "proxy",
+                    "why": md.metric.unavailable or "no direct series in this edition",
+                    "instead": f"{proxy.label}: {proxy.reason}" if proxy.reason else proxy.label,
+                }
+            )
+        elif md.status == "derived":
+            rows.append(
+                {
+                    "metric": md.metric.title,
+                    "status": "derived",
+                    "why": md.metric.note or "computed from several pinned inputs",
+                    "instead": f"computed by levelup ({md.source}), labelled derived",
+                }
+            )
+    for row in extra:
+        rows.append({column: str(row.get(column, "")) for column in COLUMNS})
+    if not rows:
+        rows.append(
+            {
+                "metric": "none",
+                "status": "",
+                "why": "every metric of this notebook has a direct series in this edition",
+                "instead": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def data_gaps_table(
+    unavailable: Iterable[MetricUnavailable],
+    metrics: Iterable[MetricData | None] = (),
+    extra: Iterable[Mapping[str, str]] = (),
+):
+    """:func:`data_gaps_rows` as a Markdown table for a ``tbl-...-unavailable`` cell."""
+    return markdown_table(data_gaps_rows(unavailable, metrics, extra), HEADERS)

@@ -1,0 +1,134 @@
+"""Published editions are immutable; `levelup build/check/publish` from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from levelup.cli import app
+from levelup.report.publish import PUBLISHED, PublishedEditionError, read_published
+
+from .build_support import MIRROR, copy_project, make_project, run_build, statuses, tree_bytes
+
+pytestmark = pytest.mark.usefixtures("mirror")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("build-cache")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cache) -> Path:
+    project = make_project(tmp_path_factory.mktemp("p") / "project")
+    run_build(project, cache)
+    return project
+
+
+@pytest.fixture
+def cli(cache, monkeypatch):
+    monkeypatch.setenv("LEVELUP_CACHE", str(cache))
+    monkeypatch.setenv("LEVELUP_KEEP_KERNELS", "0")
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_publish_then_build_refuses_and_force_lists_differences(built, cache, cli, tmp_path):
+    project = copy_project(built, tmp_path / "project")
+    out = project / "_output" / "2025"
+    published = cli("publish", "--project", str(project), "--edition", "2025")
+    assert published.exit_code == 0, published.output
+    assert "Edition 2025 published" in published.output
+    marker = read_published(out)
+    assert marker["edition"] == "2025" and len(marker["checksums_sha256"]) == 64
+    again = cli("publish", "--project", str(project), "--edition", "2025")
+    assert "already published" in again.output
+
+    before = tree_bytes(out)
+    refused = cli(
+        "build", "--project", str(project), "--edition", "2025", "--mirror", str(MIRROR),
+        "--engine", "builtin",
+    )  # fmt: skip
+    assert refused.exit_code == 1
+    assert "edition 2025 is published" in refused.output and "--force" in refused.output
+    assert "Traceback" not in refused.output
+    assert tree_bytes(out) == before
+    with pytest.raises(PublishedEditionError):
+        run_build(project, cache)
+
+    # --force without any change: identical output, still published
+    same = run_build(project, cache, force=True)
+    assert same.status == "unchanged" and (out / PUBLISHED).exists()
+
+    # --force after a change: replaced, differences listed, no longer marked published
+    nb = project / "analysis" / "missions" / "m07-health.ipynb"
+    nb.write_text(nb.read_text().replace("10.3]", "10.6]"))
+    forced = cli(
+        "build", "--project", str(project), "--edition", "2025", "--mirror", str(MIRROR),
+        "--engine", "builtin", "--force", "--jobs", "1",
+    )  # fmt: skip
+    assert forced.exit_code == 0, forced.output
+    text = forced.output
+    assert "Replaced the published edition 2025" in text
+    assert "changed: findings.csv" in text and "changed: site/chapters/health.html" in text
+    assert "revised m07-health.hle.gap (2019): 10.3 years -> 10.6 years" in text
+    assert not (out / PUBLISHED).exists()
+    assert "10.6 years" in (out / "site/chapters/health.html").read_text()
+
+
+def test_publish_refuses_an_output_that_does_not_match_its_checksums(built, cli, tmp_path):
+    project = copy_project(built, tmp_path / "project")
+    (project / "_output/2025/findings.csv").write_text("tampered\n")
+    result = cli("publish", "--project", str(project), "--edition", "2025")
+    assert result.exit_code == 1
+    assert (
+        "does not match its checksums.sha256" in result.output
+        and "changed: findings.csv" in result.output
+    )
+    missing = cli("publish", "--project", str(project), "--edition", "2026")
+    assert missing.exit_code == 1 and "build the edition first" in missing.output
+
+
+def test_failing_notebook_on_the_command_line_is_a_readable_error(built, cli, tmp_path):
+    project = copy_project(built, tmp_path / "project")
+    nb = project / "analysis" / "missions" / "m05-education.ipynb"
+    nb.write_text(nb.read_text().replace("findings.save()", "raise ValueError('no such metric')"))
+    result = cli(
+        "build", "--project", str(project), "--edition", "2025", "--mirror", str(MIRROR),
+        "--engine", "builtin", "--jobs", "1",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    out = result.output
+    assert "error:" in out and "1 notebook(s) failed; nothing was published" in out
+    assert "analysis/missions/m05-education.ipynb (edition 2025), cell 4" in out
+    assert "ValueError: no such metric" in out and "cell source:" in out
+    assert "Traceback (most recent call last)" not in out.split("traceback:")[0]
+
+
+def test_check_uses_the_last_builds_variables(built, cli, tmp_path):
+    project = copy_project(built, tmp_path / "project")
+    ok = cli("check", "--project", str(project), "--edition", "2025")
+    assert ok.exit_code == 0, ok.output
+    assert "variables from" in ok.output and "No problems found" in ok.output
+    chapter = project / "chapters" / "health.qmd"
+    chapter.write_text(
+        chapter.read_text() + "\nSee {{< var m07-health.hle.nope >}} and @fig-missing.\n"
+    )
+    bad = cli("check", "--project", str(project), "--edition", "2025")
+    assert bad.exit_code == 1
+    lines = len(chapter.read_text().splitlines())
+    assert f"chapters/health.qmd:{lines}:" in bad.output and "m07-health.hle.nope" in bad.output
+    (project / "_output/2025/_variables.yml").unlink()
+    unverified = cli("check", "--project", str(project), "--edition", "2025")
+    assert "keys not verified" in unverified.output
+
+
+def test_cached_results_survive_a_refused_build(built, cache):
+    result = run_build(built, cache)
+    assert set(statuses(result).values()) == {"cached"} and result.status == "unchanged"

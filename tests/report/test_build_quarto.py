@@ -1,0 +1,76 @@
+"""The Quarto path of `levelup build` (a fake `quarto` first on PATH)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from .build_support import make_project, run_build, statuses
+
+pytestmark = pytest.mark.usefixtures("mirror")
+
+FAKE_QUARTO = """\
+#!{python}
+import json, os, pathlib, sys
+cwd = pathlib.Path.cwd()
+profile = sys.argv[sys.argv.index("--profile") + 1]
+nb = json.loads((cwd / "analysis/missions/m07-health.ipynb").read_text())
+record = {{
+    "argv": sys.argv[1:],
+    "variables": (cwd / "_variables.yml").read_text(),
+    "executed": any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"),
+    "injected": any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"]),
+}}
+pathlib.Path(os.environ["FAKE_QUARTO_RECORD"]).write_text(json.dumps(record))
+out = cwd / "_output" / "quarto" / profile
+(out / "chapters").mkdir(parents=True)
+(out / "index.html").write_text("<html lang='en-GB'><body>rendered by quarto</body></html>")
+(out / "chapters" / "health.html").write_text("<html><body>health</body></html>")
+(out / f"pipeline-fixture-{{profile}}.pdf").write_bytes(b"%PDF-1.7 fake")
+"""
+
+
+@pytest.fixture
+def fake_quarto(tmp_path, monkeypatch):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "quarto"
+    exe.write_text(FAKE_QUARTO.format(python=sys.executable))
+    exe.chmod(0o755)
+    record = tmp_path / "record.json"
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("FAKE_QUARTO_RECORD", str(record))
+    return record
+
+
+def test_auto_engine_uses_quarto_on_path(tmp_path, fake_quarto):
+    project = make_project(tmp_path / "project")
+    result = run_build(project, tmp_path / "cache", engine="auto")
+    assert result.engine == "quarto" and result.status == "built"
+    assert set(statuses(result).values()) == {"ran"}
+    record = json.loads(fake_quarto.read_text())
+    assert record["argv"] == ["render", "--profile", "2025"]
+    assert "gap: 10.3 years" in record["variables"]
+    assert record["executed"] and record["injected"]  # executed notebooks at their source paths
+    out = project / "_output" / "2025"
+    assert "rendered by quarto" in (out / "site" / "index.html").read_text()
+    assert (out / "pipeline-fixture-2025.pdf").read_bytes() == b"%PDF-1.7 fake"
+    assert (out / "site" / "pipeline-fixture-2025.pdf").exists()
+    assert sorted(p.name for p in (out / "site" / "data").iterdir()) == [
+        "fig-hle-gap.csv",
+        "fig-ks2.csv",
+        "fig-satisfaction.csv",
+    ]
+    titles = [c["title"] for c in json.loads((out / "chapters.json").read_text())]
+    assert titles == [
+        "Preface",
+        "Education",
+        "Health",
+        "Social capital",
+        "What changed",
+        "References",
+    ]
+    assert json.loads((out / "build.json").read_text())["engine"] == "quarto"
