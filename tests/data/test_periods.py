@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from levelup.data.periods import PeriodConvention, PeriodError, parse_period
+from levelup.data.periods import PeriodConvention, PeriodError, parse_period, span_label
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,18 @@ def test_unparseable_labels_raise_with_the_label(label):
     with pytest.raises(PeriodError) as info:
         parse_period(label)
     assert repr(label.strip())[1:-1] in str(info.value) or label == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("", ""),
+        ("2021-01-01/P1Y", "2021"),
+        ("2017-04-01/P1Y/2023-04-01/P1Y", "2017/18 to 2023/24"),
+        ("2019-10-01/2025-04-01", "October 2019 to April 2025"),
+        ("2022.6657534246576", "2022.7"),
+        ("not a period", "not a period"),
+    ],
+)
+def test_span_label_reads_every_findings_period(text, label):
+    assert span_label(text) == label

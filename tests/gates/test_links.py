@@ -100,3 +100,22 @@ def test_missing_site_dir_fails(tmp_path: Path) -> None:
     result = check_links(tmp_path / "nope")
     assert not result.passed
     assert "does not exist" in result.failures[0]
+
+
+def test_edition_switcher_links_resolve_against_the_sibling_edition(good_site: Path, tmp_path):
+    # editions are deployed side by side: <base>/2025/, <base>/2026/
+    chapter = good_site / "chapters" / "pay.html"
+    _edit(chapter, "</body>", '<a href="../../2025/chapters/pay.html">2025 edition</a></body>')
+    # outside the site and not an edition: broken
+    assert any("points outside the site" in f for f in check_links(good_site).failures)
+    # an edition not built in this run: listed, not failed
+    result = check_links(good_site, {"2025": None})
+    assert result.passed, result.failures
+    assert any("edition 2025's site, not built in this run" in n for n in result.notes)
+    # a built sibling without that page: broken; with it: passes
+    sibling = tmp_path / "2025-site"
+    (sibling / "chapters").mkdir(parents=True)
+    result = check_links(good_site, {"2025": sibling})
+    assert result.failures and "no such file" in result.failures[0]
+    (sibling / "chapters" / "pay.html").write_text("<html><body></body></html>")
+    assert check_links(good_site, {"2025": sibling}).passed

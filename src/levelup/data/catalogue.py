@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
+from levelup import yamlio
 from levelup.data.periods import DEFAULT_CONVENTION, PeriodConvention
 from levelup.data.sources import Manifest
 from levelup.paths import PROJECT_ROOT
@@ -108,7 +107,7 @@ class Catalogue:
 
     @cached_property
     def config(self) -> dict:
-        return yaml.safe_load((self.data_dir / "datasets.yaml").read_text(encoding="utf-8"))
+        return yamlio.safe_load((self.data_dir / "datasets.yaml").read_text(encoding="utf-8"))
 
     def crosswalk(self, vintage: str) -> list[dict] | None:
         path = self.data_dir / "crosswalks" / f"els-{vintage}.csv"

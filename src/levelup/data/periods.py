@@ -190,3 +190,26 @@ def period_label(period: str) -> str:
     if kind == "quarter":
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
     return period
+
+
+def span_label(text: str) -> str:
+    """A findings-table period as a reader expects it: one period (see :func:`period_label`), a
+    comparison of two ("2017/18 to 2023/24" from ``2017-04-01/P1Y/2023-04-01/P1Y``), a date range,
+    or a decimal year on the time axis ("2022.7"); empty stays empty."""
+    if not text:
+        return ""
+    try:
+        return period_label(text)
+    except PeriodError:
+        pass
+    parts = text.split("/")
+    halves = ("/".join(parts[:2]), "/".join(parts[2:])) if len(parts) == 4 else tuple(parts)
+    if len(halves) == 2:
+        try:
+            return f"{period_label(halves[0])} to {period_label(halves[1])}"
+        except PeriodError:
+            pass
+    try:
+        return f"{float(text):.1f}"
+    except ValueError:
+        return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -71,6 +72,21 @@ class EditionPaths:
     @property
     def revisions(self) -> Path:
         return (self.edition_dir or self.site.parent) / "revisions.csv"
+
+    def sibling_sites(self) -> dict[str, Path | None]:
+        """The other editions listed in data/editions.toml, each with its built site (or None),
+        for the edition switcher's links."""
+        config = self.root / "data" / "editions.toml"
+        if self.edition is None or not config.is_file():
+            return {}
+        with config.open("rb") as handle:
+            editions = tomllib.load(handle).get("edition", {})
+        sites = {}
+        for year in editions:
+            if year != self.edition:
+                site = self.root / "_output" / year / "site"
+                sites[year] = site if (site / "index.html").is_file() else None
+        return sites
 
     def pdfs(self) -> list[Path]:
         base = self.edition_dir or self.site.parent
@@ -270,7 +286,7 @@ def links_command(
     Checks href/src/srcset (pages, #anchors on the same or other pages — the target id must exist —, images, CSS, JS, CSV downloads, url() in CSS) relative or root-relative; no resource may come from another host. External links are listed, never fetched.
     """
     paths = resolve_paths(root, edition, site)
-    _finish(check_links(paths.site))
+    _finish(check_links(paths.site, paths.sibling_sites()))
 
 
 @gates_app.command("a11y")
@@ -361,7 +377,7 @@ def numbers_command(
 ) -> None:
     """Back test of the findings against the committed ground truth.
 
-    Findings of historic periods untouched by a data revision must match the committed ground truth (tolerance 1e-9 relative or absolute; strings exact).
+    Findings of historic periods untouched by a data revision must match the committed ground truth (tolerance 1e-7 relative or 1e-9 absolute; strings exact).
 
     Changes on revised (metric, period) pairs, on current periods, moved periods, new and removed keys are listed, not failed. The full diff goes to OUT/numbers-diff.md.
     """
@@ -413,7 +429,7 @@ def run_all(
 ) -> list[tuple[GateResult, float]]:
     """Run every gate (except ``skip``) and return (result, seconds) pairs."""
     runners = {
-        "links": lambda: check_links(paths.site),
+        "links": lambda: check_links(paths.site, paths.sibling_sites()),
         "a11y": lambda: check_accessibility_static(paths.site),
         "browser": lambda: check_browser(
             paths.site, paths.out, page_timeout=timeout, screenshots=screenshots

@@ -11,6 +11,9 @@ site's CSS files — relative or root-relative:
   host: the preview must be self-contained.
 
 External links (``http``, ``https``, ``mailto``...) are listed in the notes, never fetched.
+Links to another edition's site (the edition switcher's ``../2025/index.html``: editions are
+deployed side by side, ``<base>/<year>/``) resolve against that edition's built site when it is
+given, and are only listed when that edition was not built in this run.
 Each failure reads ``page:line: broken link 'x' (reason)``.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -139,16 +143,20 @@ class _Resolved:
 
 
 class _Site:
-    """Resolves references against the site root, caching the ids of target pages."""
+    """Resolves references against the site root, caching the ids of target pages.
 
-    def __init__(self, root: Path) -> None:
+    ``siblings`` maps other editions to their built site directory (None: not built here)."""
+
+    def __init__(self, root: Path, siblings: Mapping[str, Path | None] | None = None) -> None:
         self.root = root.resolve()
+        self.siblings = dict(siblings or {})
         self._pages: dict[Path, Page] = {}
 
     def page(self, path: Path) -> Page:
         path = path.resolve()
         if path not in self._pages:
-            self._pages[path] = scan_html(path, self.root)
+            root = self.root if path.is_relative_to(self.root) else path.parent
+            self._pages[path] = scan_html(path, root)
         return self._pages[path]
 
     def add(self, page: Page) -> None:
@@ -173,8 +181,18 @@ class _Site:
             joined = posixpath.join(posixpath.dirname(source), raw_path)
         normal = posixpath.normpath(joined) if joined else "."
         if normal == ".." or normal.startswith("../"):
-            return _Resolved("internal", None, fragment, "points outside the site")
-        target = self.root / normal if normal != "." else self.root
+            edition, _, rest = normal[3:].partition("/")
+            if edition not in self.siblings:
+                return _Resolved("internal", None, fragment, "points outside the site")
+            sibling = self.siblings[edition]
+            if sibling is None:
+                return _Resolved("sibling", None, fragment)
+            return self._inside(sibling.resolve(), rest or ".", raw_path, fragment)
+        return self._inside(self.root, normal, raw_path, fragment)
+
+    @staticmethod
+    def _inside(root: Path, normal: str, raw_path: str, fragment: str) -> _Resolved:
+        target = root / normal if normal != "." else root
         if raw_path.endswith("/") or target.is_dir():
             if not target.is_dir():
                 return _Resolved("internal", None, fragment, "no such directory")
@@ -193,14 +211,17 @@ class _Site:
         return fragment in self.page(target).ids
 
 
-def check_links(site_dir: Path | str) -> GateResult:
-    """Run the links gate on a built site directory."""
+def check_links(
+    site_dir: Path | str, editions: Mapping[str, Path | None] | None = None
+) -> GateResult:
+    """Run the links gate on a built site directory; ``editions`` maps the other editions to
+    their built sites (None when not built) for the edition switcher's links."""
     site_dir = Path(site_dir)
     result = GateResult(GATE)
     if not site_dir.is_dir():
         result.fail(f"{site_dir}: site directory does not exist (build the site first)")
         return result
-    site = _Site(site_dir)
+    site = _Site(site_dir, editions)
     pages = [site.page(p) for p in html_files(site.root)]
     if not pages:
         result.fail(f"{site_dir}: no .html pages found")
@@ -219,12 +240,18 @@ def check_links(site_dir: Path | str) -> GateResult:
         refs.extend(css_references(css.read_text(encoding="utf-8", errors="replace"), rel))
 
     external: dict[str, list[str]] = {}
+    unbuilt: dict[str, int] = {}
     root_relative = 0
     checked = 0
     for ref in refs:
         res = site.resolve(ref.url, ref.source)
         where = f"{ref.source}:{ref.line}"
         if res.kind == "ignored":
+            continue
+        if res.kind == "sibling":
+            edition = posixpath.normpath(posixpath.join(posixpath.dirname(ref.source), ref.url))
+            edition = edition[3:].split("/", 1)[0]
+            unbuilt[edition] = unbuilt.get(edition, 0) + 1
             continue
         if res.kind == "external":
             if ref.is_resource:
@@ -243,7 +270,12 @@ def check_links(site_dir: Path | str) -> GateResult:
             continue
         assert res.target is not None
         if res.fragment and not site.has_anchor(res.target, res.fragment):
-            target_rel = res.target.resolve().relative_to(site.root).as_posix()
+            target = res.target.resolve()
+            target_rel = (
+                target.relative_to(site.root).as_posix()
+                if target.is_relative_to(site.root)
+                else str(target)
+            )
             result.fail(
                 f"{where}: broken link '{ref.url}' (no element with id '{res.fragment}' "
                 f"in {target_rel})"
@@ -254,6 +286,10 @@ def check_links(site_dir: Path | str) -> GateResult:
         result.note(
             f"{root_relative} root-relative link(s) ('/...'): they break when the site is "
             "hosted under a sub-path (e.g. a GitHub Pages project site); prefer relative links"
+        )
+    for edition, count in sorted(unbuilt.items()):
+        result.note(
+            f"{count} link(s) to edition {edition}'s site, not built in this run: not checked"
         )
     if external:
         result.note(f"{len(external)} external link(s), listed but not fetched:")

@@ -27,6 +27,7 @@ from levelup.data.periods import parse_period, period_label
 from levelup.metrics import derived
 from levelup.metrics.registry import Metric, Registry, Target
 from levelup.report.findings import Findings, format_value
+from levelup.stats._panel import LEAP_SLACK
 
 IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no significant change"
 
@@ -667,7 +668,7 @@ def _non_overlapping_times(times: pd.Series, years: float) -> list[float]:
     """From the latest period backwards, periods at least ``years`` apart."""
     keep, last = [], None
     for t in sorted(times.unique(), reverse=True):
-        if last is None or last - t >= years - 1e-6:
+        if last is None or last - t >= years - LEAP_SLACK:
             keep.append(t)
             last = t
     return keep

@@ -11,9 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from levelup import yamlio
 from levelup.paths import PROJECT_ROOT
 
 REGISTRY_PATH = PROJECT_ROOT / "data" / "metrics.yaml"
@@ -201,7 +201,7 @@ class Registry:
         self.path = path
         try:
             self.document = RegistryDocument.model_validate(
-                yaml.safe_load(path.read_text(encoding="utf-8"))
+                yamlio.safe_load(path.read_text(encoding="utf-8"))
             )
         except ValidationError as exc:
             lines = [f"{path}: {exc.error_count()} problem(s) in the metric registry:"]

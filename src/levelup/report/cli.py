@@ -241,7 +241,6 @@ def check(edition: EditionOption = None, project: ProjectOption = None) -> None:
     duplicate labels, unknown citation keys and figures without fig-alt. Variable keys are checked
     against the last build's _output/EDITION/_variables.yml; without a build they cannot be.
     """
-    import yaml
 
     from levelup.data.catalogue import Catalogue
     from levelup.data.sources import Manifest
@@ -255,7 +254,9 @@ def check(edition: EditionOption = None, project: ProjectOption = None) -> None:
     variables_path = root / "_output" / year / "_variables.yml"
     variables = None
     if variables_path.exists():
-        variables = yaml.safe_load(variables_path.read_text(encoding="utf-8")) or {}
+        from levelup import yamlio
+
+        variables = yamlio.safe_load(variables_path.read_text(encoding="utf-8")) or {}
         console.print(f"Checking edition {year}; variables from {variables_path}")
     else:
         console.print(

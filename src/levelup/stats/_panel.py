@@ -20,6 +20,10 @@ import pandas as pd
 
 #: Tolerance (years) when comparing decimal-year times.
 TIME_TOL = 1e-6
+#: Slack (years) when comparing a gap between times with a period length: with leap days,
+#: midpoints of equal calendar periods in decimal years drift by up to a day (two financial
+#: years' midpoints are 0.9993 apart, a three-year period is 3.0007 long).
+LEAP_SLACK = 1.5 / 365.25
 
 
 @dataclass
@@ -157,7 +161,7 @@ def drop_overlapping(p: Padded, period_years: float | np.ndarray | None) -> Padd
     An observation covering ``period_years`` years (centred on ``time``) overlaps the next kept
     one if their times are less than ``period_years`` apart. Walking back from the latest
     observation, each earlier observation is kept only if it ends before the last kept one starts
-    (``t <= t_kept - period_years``). ``None`` or periods of at most the spacing keep everything.
+    (``t <= t_kept - period_years``, up to :data:`LEAP_SLACK`). ``None`` or periods of at most the spacing keep everything.
     """
     if period_years is None:
         return p
@@ -166,7 +170,7 @@ def drop_overlapping(p: Padded, period_years: float | np.ndarray | None) -> Padd
     last = np.full(p.time.shape[0], np.inf)
     for j in range(p.time.shape[1] - 1, -1, -1):
         t = p.time[:, j]
-        ok = np.isfinite(t) & (t <= last - np.nan_to_num(period, nan=0.0) + TIME_TOL)
+        ok = np.isfinite(t) & (t <= last - np.nan_to_num(period, nan=0.0) + LEAP_SLACK)
         keep[:, j] = ok
         last = np.where(ok, t, last)
     before = p.n

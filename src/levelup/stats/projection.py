@@ -22,16 +22,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from levelup.stats._panel import TIME_TOL, Padded, drop_overlapping, pad_panel, pad_series
+from levelup.stats._panel import (
+    LEAP_SLACK,
+    TIME_TOL,
+    Padded,
+    drop_overlapping,
+    pad_panel,
+    pad_series,
+)
 from levelup.stats.compare import se_from_ci
 from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
 from levelup.stats.trend import ALPHA, MIN_N_TREND, _ols_kernel
 
 #: Fewest years between baseline and latest observation for a progress status (Open SDG).
 MIN_YEARS_PROGRESS = 1.0
-#: Slack on that minimum: period midpoints in decimal years drift by up to a day with leap years
-#: (two financial years' midpoints are 0.9993 apart), which must not count as "under a year".
-YEAR_SLACK = 1.5 / 365.25
 #: Fewest observations for a linear projection (same as a trend verdict).
 MIN_N_PROJECTION = MIN_N_TREND
 #: Default window (years) of the constant-rate projection, as in the technical annex.
@@ -174,7 +178,7 @@ def _ratio(b, tb, c, tc, target: TargetSpec, details: bool = True):
         (growth > 0)
         & np.isfinite(growth)
         & target_side
-        & (tc - tb >= MIN_YEARS_PROGRESS - YEAR_SLACK)
+        & (tc - tb >= MIN_YEARS_PROGRESS - LEAP_SLACK)
     )
     ratio[d * (c - level) >= 0] = np.inf
     ratio[~ok] = np.nan
@@ -447,7 +451,7 @@ def _constant_rate(t: np.ndarray, y: np.ndarray, last_k_years: float) -> tuple[f
     earlier = t[:-1]
     i = int(np.argmin(np.abs(earlier - (t[-1] - last_k_years)) + 1e-9 * earlier))
     span = t[-1] - earlier[i]
-    if span < MIN_YEARS_PROGRESS - YEAR_SLACK or y[i] <= 0 or y[-1] <= 0:
+    if span < MIN_YEARS_PROGRESS - LEAP_SLACK or y[i] <= 0 or y[-1] <= 0:
         return NAN, float(earlier[i])
     return float((y[-1] / y[i]) ** (1 / span) - 1), float(earlier[i])
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from levelup import yamlio
+
 from .errors import Problem, RenderError
 
 DEFAULT_CROSSREF = {
@@ -77,7 +79,7 @@ def quarto_merge(base: Any, over: Any, key: str | None = None) -> Any:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RenderError(

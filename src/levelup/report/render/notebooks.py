@@ -12,7 +12,9 @@ from typing import Any
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from levelup import yamlio
+
+_LOADER = yamlio.SafeLoader
 _OPTION_RE = re.compile(r"^\s*#\|\s?(.*)$")
 
 
