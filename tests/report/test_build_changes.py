@@ -79,6 +79,26 @@ def test_compare_findings_classifies_every_kind_of_change():
     assert any("revised m01.pay.2019 (2019): £600 -> £602" in line for line in changes.lines())
 
 
+def test_revised_figures_rank_single_period_figures_by_relative_size():
+    trend = table(
+        [("m07.hle.slope", "2011-01-01/P3Y/2017-01-01/P3Y", 0.1, np.nan, np.nan, "", "m07", "0.1")]
+    )
+    trend = pd.concat(
+        [
+            trend.assign(statistic="ols_slope_per_year"),
+            table([("m07.hle.to-2035", "2035", 60.0, np.nan, np.nan, "", "m07", "60.0")]).assign(
+                statistic="projection_linear"
+            ),
+        ]
+    )
+    changed = trend.assign(value=0.5, display="0.5")
+    changes = compare_findings(pd.concat([NEW, changed]), pd.concat([PREVIOUS, trend]))
+    assert "m07.hle.slope" in set(changes.revised["key"])  # a revision, but of a series statistic
+    # 0.12 / 10.30 = 1.2% beats 2.5 / 600 = 0.4%; the slope over a span and the projection to
+    # 2035 are left out
+    assert list(changes.revised_figures()["key"]) == ["m07.hle.gap", "m01.pay.2019"]
+
+
 def test_tolerance_and_invisible_revisions():
     strict = compare_findings(NEW, PREVIOUS, rtol=0.0, atol=0.0)
     assert "m07.hle.rounding" in set(strict.revised["key"])

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from levelup.data.periods import PeriodError, parse_period
+
 NUMERIC = ("value", "lower", "upper")
 CONTEXT = ("metric", "statistic", "geography", "area", "area_name", "unit", "notebook")
 
@@ -85,6 +87,21 @@ class FindingsChanges:
                 self.dropped,
             )
         )
+
+    def revised_figures(self) -> pd.DataFrame:
+        """Revisions of figures about one published period (a level, a gap, a dispersion in a
+        given year), visible at the published precision, largest relative revision first.
+
+        Statistics of a whole series (trend slopes, test p-values: their period is a span such as
+        ``2011-01-01/P3Y/2021-01-01/P3Y``) are re-estimated rather than revised, and projections to a
+target year are forecasts, not figures about a past period: both are left out.
+        """
+        revised = self.revised[self.revised["visible"]]
+        single = revised["period"].map(_is_single_period)
+        forecast = revised["statistic"].str.contains("projection|target", regex=True)
+        figures = revised[single & ~forecast]
+        order = figures["relative_revision"].abs().sort_values(ascending=False, kind="stable")
+        return figures.loc[order.index].reset_index(drop=True)
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per kind of change with its count (for a table in the report)."""
@@ -217,6 +234,14 @@ def compare_findings(
         unchanged=unchanged,
         summary=summary,
     )
+
+
+def _is_single_period(period: str) -> bool:
+    try:
+        parse_period(period)
+    except PeriodError:
+        return False
+    return True
 
 
 def _num(value) -> float | None:
