@@ -157,3 +157,33 @@ def test_2025_definitions_map_onto_2026_ids(loader_2026, loader_2025):
         .iat[0],
         10.9,
     )
+
+
+KS2 = "els/pupils-at-expected-standards-by-end-of-primary-school"
+
+
+def _ks2_regions(frame):
+    rwm = frame[frame["indicator_id"].str.endswith("reading-writing-and-maths")]
+    return rwm[rwm["area_code"].str.startswith("E12")].set_index(["area_code", "period"])["value"]
+
+
+def test_inconsistent_2025_regional_ks2_values_are_dropped(loader_2025, loader_2026):
+    # the 2025 vintage has South West 2021/22 at 42% (DfE and the 2026 vintage: 57%)
+    regions_25 = _ks2_regions(loader_2025.load(KS2))
+    regions_26 = _ks2_regions(loader_2026.load(KS2))
+    assert ("E12000009", "2021-09-01/P1Y") not in regions_25.index
+    assert len(loader_2025.reports[KS2].corrections) == 8
+    # what is kept agrees with the later vintage everywhere
+    common = regions_25.index.intersection(regions_26.index)
+    assert len(common) == 36 - 8
+    assert (regions_25[common] == regions_26[common]).all()
+
+
+def test_the_table_cache_follows_the_corrections(store, tmp_path, monkeypatch):
+    from levelup.data.load import DataLoader
+
+    first = DataLoader(2025, store=store, cache_dir=tmp_path)
+    assert ("E12000009", "2021-09-01/P1Y") not in _ks2_regions(first.load(KS2)).index
+    again = DataLoader(2025, store=store, cache_dir=tmp_path)
+    monkeypatch.setattr(again.catalogue, "corrections", lambda dataset_id: [])
+    assert _ks2_regions(again.load(KS2))["E12000009", "2021-09-01/P1Y"] == 42

@@ -176,6 +176,7 @@ class DataLoader:
     # ------------------------------------------------------------------ internals
     def _cache_key(self, spec: DatasetSpec, harmonised: bool) -> str:
         parts = [code_version(), spec.id, repr(spec), str(harmonised), str(self.edition)]
+        parts.append(repr(self.catalogue.corrections(spec.id)))  # reviewed corrections apply
         parts += [self.store.manifest.get(f.path).sha256 for f in spec.files]
         if harmonised:
             parts += [

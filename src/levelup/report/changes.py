@@ -93,8 +93,8 @@ class FindingsChanges:
         given year), visible at the published precision, largest relative revision first.
 
         Statistics of a whole series (trend slopes, test p-values: their period is a span such as
-        ``2011-01-01/P3Y/2021-01-01/P3Y``) are re-estimated rather than revised, and projections to a
-target year are forecasts, not figures about a past period: both are left out.
+        ``2011-01-01/P3Y/2021-01-01/P3Y``) are re-estimated rather than revised, and projections
+        to a target year are forecasts, not figures about a past period: both are left out.
         """
         revised = self.revised[self.revised["visible"]]
         single = revised["period"].map(_is_single_period)
