@@ -7,6 +7,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from levelup.stats.results import FINDINGS_COLUMNS
+
 # -- a tiny but complete static site --------------------------------------------------------
 
 
@@ -174,22 +176,6 @@ def unembedded_font_pdf(path: Path) -> Path:
 
 # -- findings --------------------------------------------------------------------------------
 
-FINDINGS_HEADER = [
-    "key",
-    "metric",
-    "statistic",
-    "geography",
-    "area",
-    "area_name",
-    "period",
-    "value",
-    "lower",
-    "upper",
-    "unit",
-    "n",
-    "method",
-    "notebook",
-]
 
 
 def finding(key: str, metric: str, period: str, value: str, **extra: str) -> dict[str, str]:
@@ -226,7 +212,7 @@ BASE_FINDINGS = [
 def write_findings(path: Path, rows: list[dict[str, str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FINDINGS_HEADER, lineterminator="\n")
+        writer = csv.DictWriter(fh, fieldnames=FINDINGS_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return path

@@ -99,6 +99,13 @@ def test_revised_figures_rank_single_period_figures_by_relative_size():
     assert list(changes.revised_figures()["key"]) == ["m07.hle.gap", "m01.pay.2019"]
 
 
+def test_the_what_changed_findings_of_a_published_edition_are_not_compared():
+    own = table([("what-changed.count.new", "", 3.0, np.nan, np.nan, "", "what-changed", "3")])
+    rebuilt = compare_findings(NEW, PREVIOUS)
+    published = compare_findings(NEW, pd.concat([PREVIOUS, own]))
+    assert published.summary == rebuilt.summary
+
+
 def test_tolerance_and_invisible_revisions():
     strict = compare_findings(NEW, PREVIOUS, rtol=0.0, atol=0.0)
     assert "m07.hle.rounding" in set(strict.revised["key"])

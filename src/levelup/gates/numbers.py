@@ -34,24 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from levelup.gates.result import GateResult
+from levelup.stats.results import FINDINGS_COLUMNS
 
 GATE = "numbers"
-FINDINGS_COLUMNS = (
-    "key",
-    "metric",
-    "statistic",
-    "geography",
-    "area",
-    "area_name",
-    "period",
-    "value",
-    "lower",
-    "upper",
-    "unit",
-    "n",
-    "method",
-    "notebook",
-)
 NUMERIC_COLUMNS = ("value", "lower", "upper", "n")
 MISSING = {"", "na", "nan", "none", "null", "n/a"}
 REL_TOL = 1e-7

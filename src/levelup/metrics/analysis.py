@@ -592,23 +592,14 @@ def convergence(
                 **common,
             )
     if beta is not None:
-        findings.add(
+        findings.add_estimate(
             f"{key}.beta",
-            beta.estimate,
-            lower=beta.lower,
-            upper=beta.upper,
+            beta,
             statistic="beta",
-            n=beta.n,
-            method=beta.method,
+            verdict_key=f"{key}.beta-verdict",
+            verdict_statistic="beta_verdict",
+            verdict_n=False,
             decimals=4,
-            **common,
-        )
-        findings.add(
-            f"{key}.beta-verdict",
-            None,
-            display=beta.verdict,
-            statistic="beta_verdict",
-            method=beta.method,
             **common,
         )
         half = beta.half_life
@@ -621,44 +612,26 @@ def convergence(
             **common,
         )
     if change is not None:
-        findings.add(
+        findings.add_estimate(
             f"{key}.cv-change",
-            change.estimate,
-            lower=change.lower,
-            upper=change.upper,
+            change,
             statistic="cv_change",
-            n=change.n,
-            method=change.method,
+            verdict_key=f"{key}.cv-change-verdict",
+            verdict_statistic="cv_change_verdict",
+            verdict_n=False,
             decimals=4,
             **common,
         )
-        findings.add(
-            f"{key}.cv-change-verdict",
-            None,
-            display=change.verdict,
-            statistic="cv_change_verdict",
-            method=change.method,
-            **common,
-        )
     if gap_change is not None:
-        findings.add(
+        findings.add_estimate(
             f"{key}.gap-change",
-            gap_change.estimate,
-            lower=gap_change.lower,
-            upper=gap_change.upper,
+            gap_change,
             statistic="decile_gap_change",
-            n=gap_change.n,
-            method=gap_change.method,
+            verdict_key=f"{key}.gap-change-verdict",
+            verdict_statistic="gap_change_verdict",
+            verdict_n=False,
             unit=md.metric.unit,
             display=_signed(gap_change.estimate, md.metric.unit),
-            **common,
-        )
-        findings.add(
-            f"{key}.gap-change-verdict",
-            None,
-            display=gap_change.verdict,
-            statistic="gap_change_verdict",
-            method=gap_change.method,
             **common,
         )
     return ConvergenceSummary(sigma, gap, dispersion, gap_trend, beta, change, gap_change, panel)

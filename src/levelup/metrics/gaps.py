@@ -442,45 +442,27 @@ def _record(
             **common,
         )
     change = gg.change
-    findings.add(
+    findings.add_estimate(
         f"{key}.gap-change",
-        change.estimate,
-        lower=None if not np.isfinite(change.lower) else change.lower,
-        upper=None if not np.isfinite(change.upper) else change.upper,
+        change,
         statistic="group_gap_change",
-        n=change.n,
-        method=change.method,
+        verdict_key=f"{key}.gap-change-verdict",
+        verdict_statistic="group_gap_change_verdict",
+        verdict=gg.change_verdict,
+        verdict_n=False,
         unit=gap_unit,
         display=_signed(change.estimate, unit),
         **common,
     )
-    findings.add(
-        f"{key}.gap-change-verdict",
-        None,
-        display=gg.change_verdict,
-        statistic="group_gap_change_verdict",
-        method=change.method,
-        **common,
-    )
     trend = gg.trend
-    findings.add(
+    findings.add_estimate(
         f"{key}.gap-trend",
-        trend.estimate,
-        lower=trend.lower,
-        upper=trend.upper,
+        trend,
         statistic="group_gap_trend",
-        n=trend.n,
-        method=trend.method,
+        verdict_key=f"{key}.gap-trend-verdict",
+        verdict_statistic="group_gap_trend_verdict",
+        verdict=gg.trend_verdict,
         unit=gap_unit,
         display=_signed(trend.estimate, unit, per_year=True),
-        **common,
-    )
-    findings.add(
-        f"{key}.gap-trend-verdict",
-        None,
-        display=gg.trend_verdict,
-        statistic="group_gap_trend_verdict",
-        n=trend.n,
-        method=trend.method,
         **common,
     )

@@ -440,47 +440,25 @@ def gap_to_leader(
         findings.add(f"{key}.n-group", last["n_group"], statistic="n_areas", decimals=0, **common)
         findings.add(f"{key}.n-rest", last["n_rest"], statistic="n_areas", decimals=0, **common)
     trend_unit = "percentage points" if column == "relative" else gap_unit
-    findings.add(
+    findings.add_estimate(
         f"{key}.trend",
-        trend.estimate,
-        lower=trend.lower,
-        upper=trend.upper,
+        trend,
         statistic=f"{column}_gap_trend",
-        n=trend.n,
-        method=trend.method,
+        verdict_key=f"{key}.verdict",
+        verdict_statistic="gap_trend_verdict",
         unit=trend_unit,
         display=_per_year(trend.estimate, trend_unit),
         **common,
     )
-    findings.add(
-        f"{key}.verdict",
-        None,
-        display=trend.verdict,
-        statistic="gap_trend_verdict",
-        n=trend.n,
-        method=trend.method,
-        **common,
-    )
     if change is not None:
-        findings.add(
+        findings.add_estimate(
             f"{key}.change",
-            change.estimate,
-            lower=None if not np.isfinite(change.lower) else change.lower,
-            upper=None if not np.isfinite(change.upper) else change.upper,
+            change,
             statistic=change.statistic,
-            n=change.n,
-            method=change.method,
+            verdict_key=f"{key}.change-verdict",
+            verdict_statistic="gap_change_verdict",
             unit=trend_unit,
             display=signed(change.estimate, trend_unit),
-            **common,
-        )
-        findings.add(
-            f"{key}.change-verdict",
-            None,
-            display=change.verdict,
-            statistic="gap_change_verdict",
-            n=change.n,
-            method=change.method,
             **common,
         )
     return GapSummary(table, members, measure, trend, change, leader)

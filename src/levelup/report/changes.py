@@ -31,6 +31,7 @@ import pandas as pd
 from levelup.data.periods import PeriodError, parse_period
 
 NUMERIC = ("value", "lower", "upper")
+WHAT_CHANGED_NOTEBOOK = "what-changed"
 CONTEXT = ("metric", "statistic", "geography", "area", "area_name", "unit", "notebook")
 
 
@@ -149,8 +150,14 @@ def compare_findings(
     rtol: float = 1e-9,
     atol: float = 0.0,
 ) -> FindingsChanges:
-    """Compare a new edition's findings with the previous edition's (see the module docstring)."""
+    """Compare a new edition's findings with the previous edition's (see the module docstring).
+
+    The what-changed notebook's own findings (counts of changes) are not compared: a previous
+    edition's published table has them, one rebuilt for the comparison does not.
+    """
     new_f, old_f = _prepare(new), _prepare(previous)
+    new_f = new_f[new_f["notebook"] != WHAT_CHANGED_NOTEBOOK]
+    old_f = old_f[old_f["notebook"] != WHAT_CHANGED_NOTEBOOK]
     common = new_f.index.intersection(old_f.index, sort=False).sort_values()
     a = new_f.loc[common]
     b = old_f.loc[common]

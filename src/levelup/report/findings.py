@@ -125,6 +125,52 @@ class Findings:
         )
         return text
 
+    def add_estimate(
+        self,
+        key: str,
+        result,
+        *,
+        statistic: str,
+        verdict_key: str,
+        verdict_statistic: str,
+        verdict: str | None = None,
+        verdict_n: bool = True,
+        unit: str = "",
+        display: str | None = None,
+        decimals: int | None = None,
+        **context: str,
+    ) -> str:
+        """Record a statistics result as two findings: its estimate with 95% interval, n and
+        method under ``key``, and its verdict (``result.verdict`` unless given) under
+        ``verdict_key``. Non-finite interval limits are recorded as missing."""
+
+        def finite(x):
+            return None if x is None or not np.isfinite(x) else x
+
+        text = self.add(
+            key,
+            result.estimate,
+            lower=finite(result.lower),
+            upper=finite(result.upper),
+            statistic=statistic,
+            n=result.n,
+            method=result.method,
+            unit=unit,
+            display=display,
+            decimals=decimals,
+            **context,
+        )
+        self.add(
+            verdict_key,
+            None,
+            display=result.verdict if verdict is None else verdict,
+            statistic=verdict_statistic,
+            n=result.n if verdict_n else None,
+            method=result.method,
+            **context,
+        )
+        return text
+
     def extend(
         self, frame: pd.DataFrame, key_prefix: str = "", unit: str = "", decimals: int | None = None
     ) -> None:
