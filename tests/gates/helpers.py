@@ -177,7 +177,6 @@ def unembedded_font_pdf(path: Path) -> Path:
 # -- findings --------------------------------------------------------------------------------
 
 
-
 def finding(key: str, metric: str, period: str, value: str, **extra: str) -> dict[str, str]:
     row = {
         "key": key,
