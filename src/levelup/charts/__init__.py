@@ -23,6 +23,7 @@ from levelup.charts.style import (
     FOCUS,
     apply_house_style,
     new_figure,
+    png_bytes,
     save_chart_data,
     source_text,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "gap_chart",
     "line_chart",
     "new_figure",
+    "png_bytes",
     "save_chart_data",
     "source_text",
     "trajectory_chart",

@@ -90,6 +90,19 @@ def source_text(provenance: Iterable[dict], extra: str = "") -> str:
     return f"{text}. {extra}".strip() if extra else text
 
 
+def png_bytes(fig) -> bytes:
+    """The chart as PNG at the house resolution, laid out by constrained layout.
+
+    One draw: unlike Jupyter's default ``bbox_inches="tight"`` (a second full draw to measure the
+    ink) the figure keeps its fixed A4-column size, which constrained layout already fills.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
 def save_chart_data(label: str, frame: pd.DataFrame, output_dir: str | Path) -> Path:
     """Write the data behind chart ``label`` to ``<output_dir>/figure-data/<label>.csv``."""
     if not label.startswith("fig-"):

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from levelup import yamlio
+from levelup import config_files
 from levelup.data.periods import DEFAULT_CONVENTION, PeriodConvention
 from levelup.data.sources import Manifest
 from levelup.paths import PROJECT_ROOT
@@ -89,8 +88,7 @@ class Catalogue:
     # ------------------------------------------------------------------ configuration files
     @cached_property
     def editions(self) -> dict[str, Edition]:
-        with (self.data_dir / "editions.toml").open("rb") as handle:
-            document = tomllib.load(handle)
+        document = config_files.read_toml(self.data_dir / "editions.toml")
         return {year: Edition(year=year, **cfg) for year, cfg in document["edition"].items()}
 
     def edition(self, year: str | int) -> Edition:
@@ -107,7 +105,7 @@ class Catalogue:
 
     @cached_property
     def config(self) -> dict:
-        return yamlio.safe_load((self.data_dir / "datasets.yaml").read_text(encoding="utf-8"))
+        return config_files.read_yaml(self.data_dir / "datasets.yaml")
 
     def crosswalk(self, vintage: str) -> list[dict] | None:
         path = self.data_dir / "crosswalks" / f"els-{vintage}.csv"

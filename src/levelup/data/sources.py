@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from levelup import config_files
 from levelup.paths import PROJECT_ROOT
 
 DEFAULT_MANIFEST = PROJECT_ROOT / "data" / "sources.toml"
@@ -48,8 +48,7 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MANIFEST) -> Manifest:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
+        document = config_files.read_toml(path)
         fields = PinnedFile.__dataclass_fields__
         files = [
             PinnedFile(**{k: v for k, v in entry.items() if k in fields})

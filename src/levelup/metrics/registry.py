@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from levelup import yamlio
+from levelup import config_files
 from levelup.paths import PROJECT_ROOT
 
 REGISTRY_PATH = PROJECT_ROOT / "data" / "metrics.yaml"
@@ -200,9 +200,7 @@ class Registry:
     def __init__(self, path: Path = REGISTRY_PATH):
         self.path = path
         try:
-            self.document = RegistryDocument.model_validate(
-                yamlio.safe_load(path.read_text(encoding="utf-8"))
-            )
+            self.document = RegistryDocument.model_validate(config_files.read_yaml(path))
         except ValidationError as exc:
             lines = [f"{path}: {exc.error_count()} problem(s) in the metric registry:"]
             for error in exc.errors():

@@ -1209,12 +1209,12 @@ def chapter_title(path: Path) -> str:
     if lines and lines[0].strip() == "---":
         import yaml
 
-        from levelup import yamlio
+        from levelup import config_files
 
         for j in range(1, len(lines)):
             if lines[j].strip() in ("---", "..."):
                 with contextlib.suppress(yaml.YAMLError):
-                    meta = yamlio.safe_load("\n".join(lines[1:j])) or {}
+                    meta = config_files.safe_load("\n".join(lines[1:j])) or {}
                     if isinstance(meta, dict) and meta.get("title"):
                         return str(meta["title"])
                 break

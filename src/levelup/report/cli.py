@@ -254,9 +254,9 @@ def check(edition: EditionOption = None, project: ProjectOption = None) -> None:
     variables_path = root / "_output" / year / "_variables.yml"
     variables = None
     if variables_path.exists():
-        from levelup import yamlio
+        from levelup import config_files
 
-        variables = yamlio.safe_load(variables_path.read_text(encoding="utf-8")) or {}
+        variables = config_files.safe_load(variables_path.read_text(encoding="utf-8")) or {}
         console.print(f"Checking edition {year}; variables from {variables_path}")
     else:
         console.print(

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from levelup import yamlio
+from levelup import config_files
 
 from .errors import Problem, RenderError
 
@@ -35,7 +35,7 @@ def bib_keys(paths: list[Path], project_dir: Path) -> set[str] | None:
         elif suffix == ".json":
             keys.update(str(item["id"]) for item in json.loads(text) if "id" in item)
         elif suffix in (".yaml", ".yml"):
-            data = yamlio.safe_load(text) or {}
+            data = config_files.safe_load(text) or {}
             refs = data.get("references", []) if isinstance(data, dict) else data
             keys.update(str(item["id"]) for item in refs if isinstance(item, dict) and "id" in item)
         else:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from levelup import yamlio
+from levelup import config_files
 
 from .errors import Problem, RenderError
 
@@ -79,7 +79,7 @@ def quarto_merge(base: Any, over: Any, key: str | None = None) -> Any:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
+        data = config_files.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RenderError(

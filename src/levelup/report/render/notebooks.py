@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from levelup import yamlio
+from levelup import config_files
 
-_LOADER = yamlio.SafeLoader
+_LOADER = config_files.SafeLoader
 _OPTION_RE = re.compile(r"^\s*#\|\s?(.*)$")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from levelup import yamlio
+from levelup import config_files
 
 from .config import BookConfig, dotted_get
 from .errors import Problem
@@ -136,7 +136,7 @@ def front_matter(lines: list[SrcLine]) -> dict:
     for j in range(1, len(lines)):
         if lines[j].text.strip() in ("---", "..."):
             try:
-                data = yamlio.safe_load("\n".join(ln.text for ln in lines[1:j]))
+                data = config_files.safe_load("\n".join(ln.text for ln in lines[1:j]))
             except yaml.YAMLError:
                 return {}
             return data if isinstance(data, dict) else {}
