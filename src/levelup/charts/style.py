@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -61,11 +62,21 @@ def new_figure(
     return fig, axes
 
 
+#: Characters of 7.5 pt DejaVu Sans that fit the chart width (about 4.1 pt each, 7 in = 504 pt).
+SOURCE_LINE_CHARS = 120
+
+
 def add_source(fig, source: str) -> None:
-    """Print the source line under the plot (provenance on every chart)."""
+    """Print the source line under the plot (provenance on every chart), wrapped to the width.
+
+    Wrapped here by character count: matplotlib's own ``wrap=True`` measures the text word by
+    word at every draw, a fifth of the cost of a chart.
+    """
     if not source:
         raise ValueError("every chart names its source and vintage")
-    fig.supxlabel(f"Source: {source}", x=0.0, ha="left", fontsize=7.5, color=MUTED, wrap=True)
+    width = SOURCE_LINE_CHARS * WIDTH_IN / 7.0
+    text = textwrap.fill(f"Source: {source}", width=int(width), break_on_hyphens=False)
+    fig.supxlabel(text, x=0.0, ha="left", fontsize=7.5, color=MUTED)
 
 
 def source_text(provenance: Iterable[dict], extra: str = "") -> str:
