@@ -187,3 +187,30 @@ def test_the_table_cache_follows_the_corrections(store, tmp_path, monkeypatch):
     again = DataLoader(2025, store=store, cache_dir=tmp_path)
     monkeypatch.setattr(again.catalogue, "corrections", lambda dataset_id: [])
     assert _ks2_regions(again.load(KS2))["E12000009", "2021-09-01/P1Y"] == 42
+
+
+def test_concurrent_writers_of_one_table_cache_entry_do_not_collide(store, tmp_path):
+    # the build's kernels load the same dataset at the same time into one cache
+    import threading
+
+    from levelup.data.load import DataLoader
+
+    loaders = [DataLoader(2026, store=store, cache_dir=tmp_path) for _ in range(6)]
+    value = {"rows": list(range(200_000))}
+    errors = []
+
+    def write(loader):
+        try:
+            for _ in range(15):
+                loader._cache_put("same-key", value)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(loader,)) for loader in loaders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert loaders[0]._cache_get("same-key") == value
+    assert not list((tmp_path / "tables").glob(".*.tmp"))  # no temporary file left behind

@@ -14,8 +14,10 @@ stale cache.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -201,10 +203,15 @@ class DataLoader:
         if not self.use_cache:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.cache_dir / f".{key}.tmp"
-        with tmp.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.cache_dir / f"{key}.pkl")
+        # a temporary file of its own: the build's kernels fill the same cache concurrently
+        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=f".{key}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.cache_dir / f"{key}.pkl")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def _load(self, spec: DatasetSpec) -> tuple[pd.DataFrame, LoadReport]:
         report = LoadReport(spec.id)
