@@ -17,6 +17,9 @@ Escaped shortcodes stay literal: `{{{< var edition >}}}` and {{</* var edition *
 
 {{< include _snippet.qmd >}}
 
+- A bullet whose second line starts with a number that ends a sentence in
+{{< var edition >}}. It stays one bullet: no list starts inside it.
+
 ![A prose chart caption](chart.png){#fig-prose fig-alt="A solid blue square"}
 
 ::: {#fig-div fig-alt="Another solid square"}
@@ -144,6 +147,8 @@ def test_extras_page(extended):
     assert "{{< var edition >}}" in text  # both escapes give the literal shortcode
     assert text.count("{{< var edition >}}") == 2
     assert "Included paragraph with 4.2." in text
+    assert "sentence in 2026. It stays one bullet" in text
+    assert all(ol.parent.attrs.get("id") == "footnotes" for ol in main.find_all("ol"))
     captions = [_norm(f.find("figcaption").text()) for f in main.find_all("figure")]
     assert captions == ["Figure 3.1: A prose chart caption", "Figure 3.2: A div figure caption."]
     alts = [img.attrs["alt"] for img in main.find_all("img")]

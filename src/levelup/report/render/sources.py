@@ -491,6 +491,8 @@ class _ShortcodeExpander:
             s = format_value(value)
             if s is None:
                 return self.missing(ln, f"{name} {key}: value {value!r} cannot be printed inline")
+            if not m.string[: m.start()].strip():
+                s = _escape_block_start(s, m.string[m.end() :])
             return s
         if name == "embed":
             if in_front:
@@ -510,6 +512,24 @@ class _ShortcodeExpander:
             block.append("\n```{=typst}\n#pagebreak()\n```\n")
             return "\x01"
         return self.missing(ln, f"unknown shortcode {{{{< {name} >}}}}")
+
+
+_ORDERED_START_RE = re.compile(r"^(\d+)([.)])(?=\s|$)")
+
+
+def _escape_block_start(value: str, following: str) -> str:
+    """A value expanded at the start of a line must stay text: "2004." there (the full stop may
+    follow the shortcode) would start an ordered list, which pandoc nests inside a list item
+    without a blank line; "-", "+", "*", "#", ">" or "|" would start another block."""
+    m = _ORDERED_START_RE.match(value + following)
+    if m:
+        digits = m.group(1)
+        if len(value) == len(digits):  # the marker comes after the shortcode
+            return value + "\\"
+        return f"{digits}\\{value[len(digits) :]}"
+    if value[:1] in "-+*#>|" and value:
+        return "\\" + value
+    return value
 
 
 def expand_chapter(ctx: ExpandContext, rel: str) -> Expanded:
