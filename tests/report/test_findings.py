@@ -33,3 +33,11 @@ def test_add_estimate_records_the_estimate_and_its_verdict(tmp_path):
         "x", result, statistic="s", verdict_key="x-v", verdict_statistic="v", verdict="closing"
     )
     assert findings.rows[-1]["display"] == "closing" and findings.rows[-1]["n"] == 12
+
+
+def test_add_period_quotes_the_period_as_a_reader_expects_it(tmp_path):
+    findings = Findings("m99-test", tmp_path)
+    assert findings.add_period("ks2.latest-period", "2023-09-01/P1Y", area="E92000001") == "2023/24"
+    row = findings.rows[0]
+    assert (row["period"], row["statistic"], row["value"]) == ("2023-09-01/P1Y", "period", None)
+    assert row["area"] == "E92000001"

@@ -310,12 +310,9 @@ def headline(
         decimals=decimals,
         **common,
     )
-    findings.add(
+    findings.add_period(
         f"{key}.latest-period",
-        None,
-        display=period_label(last["period"]),
-        statistic="period",
-        period=last["period"],
+        last["period"],
         **common,
     )
     findings.add(
@@ -326,12 +323,9 @@ def headline(
         decimals=decimals,
         **common,
     )
-    findings.add(
+    findings.add_period(
         f"{key}.first-period",
-        None,
-        display=period_label(first["period"]),
-        statistic="period",
-        period=first["period"],
+        first["period"],
         **common,
     )
     change = last["value"] - first["value"]

@@ -122,12 +122,9 @@ def _record(md, geography, findings: Findings, key: str, table: pd.DataFrame, si
         decimals=0,
         **common,
     )
-    findings.add(
+    findings.add_period(
         f"{key}.baseline-period",
-        None,
-        display=period_label(since),
-        statistic="period",
-        period=since,
+        since,
         **common,
     )
     latest = table["latest_period"].dropna()

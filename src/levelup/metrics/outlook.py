@@ -159,12 +159,9 @@ def _record_outlook(
         decimals=decimals,
         **common,
     )
-    findings.add(
+    findings.add_period(
         f"{key}.baseline-period",
-        None,
-        display=period_label(o.baseline_period),
-        statistic="period",
-        period=o.baseline_period,
+        o.baseline_period,
         **common,
     )
     findings.add(
@@ -175,12 +172,9 @@ def _record_outlook(
         decimals=decimals,
         **common,
     )
-    findings.add(
+    findings.add_period(
         f"{key}.latest-period",
-        None,
-        display=period_label(last["period"]),
-        statistic="period",
-        period=last["period"],
+        last["period"],
         **common,
     )
     diff = float(last["value"] - o.baseline_value)
@@ -336,12 +330,9 @@ def rate_projection(
     )
     common["area_name"] = str(rows["area_name"].iat[-1])
     for name, period in (("from-period", result.from_period), ("to-period", result.to_period)):
-        findings.add(
+        findings.add_period(
             f"{key}.{name}",
-            None,
-            display=period_label(period),
-            statistic="period",
-            period=period,
+            period,
             **common,
         )
     findings.add(f"{key}.years", span, statistic="years", decimals=1, **{**common, "unit": "years"})

@@ -25,7 +25,6 @@ import pandas as pd
 from scipy import stats as sps
 
 from levelup.data.geography import Geography
-from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData
 from levelup.metrics.change import CHANGE_STATUSES, IMPROVED, NO_CHANGE, WORSENED
 from levelup.report.findings import Findings
@@ -197,12 +196,9 @@ def area_rate_changes(
         ("first-period", table.attrs["period0"]),
         ("latest-period", table.attrs["period1"]),
     ):
-        findings.add(
+        findings.add_period(
             f"{key}.{name}",
-            None,
-            display=period_label(period),
-            statistic="period",
-            period=period,
+            period,
             **common,
         )
     return table

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from levelup.data.periods import period_label
 from levelup.stats.results import FINDINGS_COLUMNS
 
 COLUMNS = [*FINDINGS_COLUMNS, "display"]
@@ -124,6 +125,13 @@ class Findings:
             }
         )
         return text
+
+    def add_period(self, key: str, period: str, **context: str) -> str:
+        """Record a period as a chapter quotes it ("2021/22", "2022-2024"), keeping the ISO
+        period it stands for."""
+        return self.add(
+            key, None, display=period_label(period), statistic="period", period=period, **context
+        )
 
     def add_estimate(
         self,
