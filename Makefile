@@ -3,6 +3,8 @@
 #   make test     run the test suite
 # Data come from the mirror in $(LEVELUP_DATA_MIRROR) (default ../shared/data when it exists),
 # otherwise they are downloaded from their pinned upstream URLs.
+# Bytecode is compiled at install time: where PYTHONDONTWRITEBYTECODE is set, every process (and
+# every notebook kernel) would otherwise compile pandas, matplotlib and statsmodels from source.
 
 SHELL := /bin/bash
 UV_VERSION := 0.13.9
@@ -15,7 +17,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
 env:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@$(UV) run --frozen python -m compileall -q src
 
 report: env
 	$(UV) run levelup build $(if $(EDITION),--edition $(EDITION),)

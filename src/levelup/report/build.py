@@ -967,7 +967,15 @@ class Builder:
         executed_paths = {Path(rel): path for rel, path in executed.items()}
         if engine == "builtin":
             from levelup.report.render import render_book
+            from levelup.report.render.typst_worker import TypstWorker
 
+            # the PDF compiler is kept alive with the kernels: recompiling after an edit is
+            # incremental (see levelup.report.render.typst_worker)
+            worker = (
+                TypstWorker(self.project.build_cache / "render", self.opts.keep_kernels)
+                if self.opts.keep_kernels > 0
+                else None
+            )
             return render_book(
                 self.project.root,
                 self.year,
@@ -978,6 +986,7 @@ class Builder:
                 site_meta=meta,
                 formats=self.formats,
                 cache_dir=self.project.build_cache / "render",
+                pdf_compiler=worker.compile if worker is not None else None,
             )
         from levelup.report.render import render_with_quarto
 

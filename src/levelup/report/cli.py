@@ -387,12 +387,16 @@ def kernels_list(project: ProjectOption = None) -> None:
 
 @kernels_app.command("stop")
 def kernels_stop(project: ProjectOption = None) -> None:
-    """Stop every kept-alive kernel of this project's cache (kernels in use are left alone)."""
+    """Stop every kept-alive kernel of this project's cache (kernels in use are left alone) and
+    the kept Typst compiler."""
     from levelup.report.build import BuildOptions, Project
     from levelup.report.kernels import stop_kept_kernels
+    from levelup.report.render.typst_worker import stop_worker
 
-    registry = Project.from_options(BuildOptions(project_dir=project)).build_cache / "kernels"
-    console.print(f"Stopped {stop_kept_kernels(registry)} kernel(s).")
+    cache = Project.from_options(BuildOptions(project_dir=project)).build_cache
+    console.print(f"Stopped {stop_kept_kernels(cache / 'kernels')} kernel(s).")
+    if stop_worker(cache / "render"):
+        console.print("Stopped the kept Typst compiler.")
 
 
 def register(app: typer.Typer) -> None:

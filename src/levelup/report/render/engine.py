@@ -10,7 +10,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -172,6 +172,7 @@ def render_book(
     formats: Iterable[str] = FORMATS,
     cache_dir: Path | None = None,
     workers: int | None = None,
+    pdf_compiler: Callable[[Path, str, Mapping[str, bytes], int | None], tuple] | None = None,
 ) -> RenderResult:
     """Render the Quarto book in ``project_dir`` to ``out_dir/site/`` (HTML) and ``out_dir/<name>.pdf``.
 
@@ -180,6 +181,8 @@ def render_book(
     (list of edition names, or mappings with ``edition``/``label``/``href``) for the switcher;
     without an ``href`` an edition links to ``<editions_base_url>/<edition>/`` when
     ``editions_base_url`` is given, else to the sibling ``../<edition>/index.html``.
+    ``pdf_compiler`` replaces :func:`compile_pdf` (same arguments) when the Typst build directory
+    is kept in ``cache_dir``, e.g. a kept-alive :class:`~.typst_worker.TypstWorker`.
     Raises RenderError (with every located problem) before anything in ``out_dir`` is touched.
     """
     t_start = time.perf_counter()
@@ -431,7 +434,7 @@ def render_book(
                 t0 = time.perf_counter()
                 try:
                     if build_dir is not None:
-                        pdf_box["pdf"], pdf_box["warnings"] = compile_pdf(
+                        pdf_box["pdf"], pdf_box["warnings"] = (pdf_compiler or compile_pdf)(
                             build_dir, main_text, images.images, epoch
                         )
                     else:

@@ -67,12 +67,8 @@ def compose_book(
     return "\n".join(head) + "\n".join(body)
 
 
-def compile_pdf(
-    build_dir: Path, main_text: str, images: Mapping[str, bytes], epoch: int | None
-) -> bytes:
-    """Compile in ``build_dir`` (template, main file and images are written there)."""
-    import typst
-
+def prepare_build_dir(build_dir: Path, main_text: str, images: Mapping[str, bytes]) -> Path:
+    """Write the template, the images and the main file into ``build_dir``; the main file."""
     build_dir.mkdir(parents=True, exist_ok=True)
     (build_dir / "levelup.typ").write_bytes(TEMPLATE.read_bytes())
     img_dir = build_dir / "images"
@@ -83,11 +79,19 @@ def compile_pdf(
             p.write_bytes(data)
     main = build_dir / "book.typ"
     main.write_text(main_text, encoding="utf-8")
+    return main
+
+
+def typst_compile(main: Path, root: Path, epoch: int | None) -> tuple[bytes, list[str]]:
+    """Compile ``main`` with the typst package: only the fonts embedded in the compiler, the
+    document date from ``epoch`` (SOURCE_DATE_EPOCH) for byte-identical rebuilds."""
+    import typst
+
     timestamp = _dt.datetime.fromtimestamp(epoch, _dt.UTC) if epoch is not None else None
     try:
         pdf, warnings = typst.compile_with_warnings(
             str(main),
-            root=str(build_dir),
+            root=str(root),
             font_paths=[],
             ignore_system_fonts=True,
             format="pdf",
@@ -100,3 +104,11 @@ def compile_pdf(
             f"typst could not compile the PDF: {message}\n{detail}", file="<pdf>"
         ) from exc
     return pdf, sorted({f"typst: {getattr(w, 'message', str(w))}" for w in warnings})
+
+
+def compile_pdf(
+    build_dir: Path, main_text: str, images: Mapping[str, bytes], epoch: int | None
+) -> tuple[bytes, list[str]]:
+    """Compile in ``build_dir`` (template, main file and images are written there)."""
+    main = prepare_build_dir(build_dir, main_text, images)
+    return typst_compile(main, build_dir, epoch)
