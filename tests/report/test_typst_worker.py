@@ -73,3 +73,31 @@ def test_an_idle_worker_exits_by_itself(tmp_path):
         time.sleep(0.05)
     assert not _alive(pid)
     assert read_state(tmp_path / "state") is None
+
+
+def test_the_build_directory_has_one_file_per_chapter_and_keeps_unchanged_ones(tmp_path):
+    from levelup.report.render.pdf import compose_book, prepare_build_dir
+
+    def book(second: str) -> str:
+        return compose_book(
+            title="T",
+            subtitle=None,
+            authors=[],
+            lang="en-GB",
+            site_meta={},
+            date=None,
+            chapters=[(None, "= One\n\nFirst."), ("Part", "= Two\n\n" + second)],
+        )
+
+    build = tmp_path / "build"
+    main = prepare_build_dir(build, book("Second."), {})
+    chapters = sorted(p.name for p in build.glob("chapter-*.typ"))
+    assert chapters == ["chapter-000.typ", "chapter-001.typ"]
+    assert '#include "chapter-000.typ"' in main.read_text()
+    first = (build / "chapter-000.typ").stat().st_mtime_ns
+    time.sleep(0.01)
+    prepare_build_dir(build, book("Second, edited."), {})
+    assert (build / "chapter-000.typ").stat().st_mtime_ns == first  # untouched
+    assert "edited" in (build / "chapter-001.typ").read_text()
+    pdf, _ = compile_pdf(tmp_path / "again", book("Second."), {}, EPOCH)
+    assert pdf.startswith(b"%PDF")

@@ -9,6 +9,8 @@ from pathlib import Path
 from .errors import RenderError
 
 TEMPLATE = Path(__file__).parent / "templates" / "levelup.typ"
+#: Where one chapter starts in the composed book: the build directory holds one file per chapter.
+CHAPTER_MARK = "// levelup: chapter"
 
 
 def typst_string(s: str) -> str:
@@ -60,6 +62,7 @@ def compose_book(
     body: list[str] = []
     current_part: str | None = None
     for part, fragment in chapters:
+        body.append(CHAPTER_MARK)
         if part != current_part and part is not None:
             body.append(f"#part-page({typst_string(part)})\n")
         current_part = part
@@ -70,16 +73,35 @@ def compose_book(
 def prepare_build_dir(build_dir: Path, main_text: str, images: Mapping[str, bytes]) -> Path:
     """Write the template, the images and the main file into ``build_dir``; the main file."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    (build_dir / "levelup.typ").write_bytes(TEMPLATE.read_bytes())
+    # files are rewritten only when they change: a kept Typst compiler re-reads a rewritten file
+    # and lays out again everything that depends on it (the template: the whole book)
+    _write_if_changed(build_dir / "levelup.typ", TEMPLATE.read_text(encoding="utf-8"))
     img_dir = build_dir / "images"
     img_dir.mkdir(exist_ok=True)
     for name, data in images.items():
         p = img_dir / name
         if not p.exists():
             p.write_bytes(data)
+    # one file per chapter, included by the main file: Typst numbers syntax nodes per file, so
+    # an edit in one chapter leaves the layout of the others memoised in a kept compiler
+    head, *parts = main_text.split(CHAPTER_MARK + "\n")
+    includes = []
+    for i, part in enumerate(parts):
+        name = f"chapter-{i:03d}.typ"
+        _write_if_changed(build_dir / name, '#import "levelup.typ": *\n' + part)
+        includes.append(f'#include "{name}"\n')
+    for stale in build_dir.glob("chapter-*.typ"):
+        if int(stale.stem.split("-")[1]) >= len(parts):
+            stale.unlink()
     main = build_dir / "book.typ"
-    main.write_text(main_text, encoding="utf-8")
+    _write_if_changed(main, head + "".join(includes))
     return main
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
 
 
 def typst_compile(main: Path, root: Path, epoch: int | None) -> tuple[bytes, list[str]]:

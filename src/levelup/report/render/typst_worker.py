@@ -139,6 +139,14 @@ def stop_worker(state_dir: Path) -> bool:
     return running
 
 
+def _log(message: str) -> None:
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')} typst worker {os.getpid()}: {message}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie, exited but not yet reaped by its parent, does not)."""
     try:
@@ -168,6 +176,7 @@ def serve(state_dir: Path, idle_seconds: float) -> None:
     def watchdog() -> None:
         while busy.is_set() or time.monotonic() - last[0] < idle_seconds:
             time.sleep(min(1.0, max(idle_seconds / 4, 0.05)))
+        _log(f"idle for {idle_seconds:g} s: exiting")
         current = read_state(state_dir)
         if current is not None and current.get("pid") == os.getpid():
             (state_dir / STATE_FILE).unlink(missing_ok=True)
@@ -181,6 +190,7 @@ def serve(state_dir: Path, idle_seconds: float) -> None:
     os.chmod(tmp, 0o600)
     os.replace(tmp, state_dir / STATE_FILE)
     threading.Thread(target=watchdog, daemon=True).start()
+    _log(f"listening (state in {state_dir}, idle exit after {idle_seconds:g} s)")
     while True:
         try:
             conn = listener.accept()
@@ -193,14 +203,16 @@ def serve(state_dir: Path, idle_seconds: float) -> None:
                 if kind != "compile":
                     continue
                 try:
+                    started = time.perf_counter()
                     pdf, warnings = typst_compile(
                         Path(request["main"]), Path(request["root"]), request["epoch"]
                     )
                     conn.send(("ok", pdf, warnings))
+                    _log(f"compiled {request['main']} in {time.perf_counter() - started:.2f} s")
                 except Exception as exc:  # noqa: BLE001 - reported to the build
                     conn.send(("error", str(exc)))
-            except (EOFError, OSError):
-                pass
+            except (EOFError, OSError) as exc:
+                _log(f"request dropped: {type(exc).__name__}: {exc}")
             finally:
                 last[0] = time.monotonic()
                 busy.clear()
