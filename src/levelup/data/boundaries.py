@@ -27,6 +27,18 @@ _OBSOLETE = re.compile(r"Obsolete code since (\d{4}) \(replaced by (.+)\)")
 _CODE = re.compile(r"\b([EKNSW]\d{8}|TL[A-N][0-9A-Z]{0,3})\b")
 
 
+#: One row per old area and action taken on it (boundary-report.csv of each edition).
+BOUNDARY_COLUMNS = [
+    "dataset_id",
+    "area_code",
+    "area_name",
+    "action",
+    "successors",
+    "n_rows",
+    "periods",
+]
+
+
 @dataclass(frozen=True)
 class Succession:
     old: str
@@ -76,18 +88,7 @@ class BoundaryReport:
     rows: list[dict] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            self.rows,
-            columns=[
-                "dataset_id",
-                "area_code",
-                "area_name",
-                "action",
-                "successors",
-                "n_rows",
-                "periods",
-            ],
-        )
+        return pd.DataFrame(self.rows, columns=BOUNDARY_COLUMNS)
 
     @property
     def unmapped(self) -> pd.DataFrame:

@@ -160,24 +160,7 @@ def bootstrap_gap_change(
     rows_g = rng.integers(0, n_g, size=(n_boot, n_g))
     rows_r = rng.integers(0, n_r, size=(n_boot, n_r))
     draws = gap(both, "_1", rows_g, rows_r) - gap(both, "_0", rows_g, rows_r)
-    draws = draws[np.isfinite(draws)]
-    lower, upper = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
-    p = min(1.0, 2 * min((draws <= 0).mean(), (draws >= 0).mean()))
-    verdict = "converging" if upper < 0 else "diverging" if lower > 0 else "no significant change"
-    return stats.DispersionChange(
-        statistic="group_gap_change",
-        estimate=g1 - g0,
-        lower=float(lower),
-        upper=float(upper),
-        start_value=g0,
-        end_value=g1,
-        p_value=float(p),
-        verdict=verdict,
-        n=n_g + n_r,
-        method=method,
-        time_start=t0,
-        time_end=t1,
-    )
+    return _bootstrapped_change(draws, g0, g1, n_g + n_r, method, t0, t1, alpha)
 
 
 def _reranked_gap(
@@ -252,6 +235,15 @@ def bootstrap_reranked_gap_change(
     draws = _reranked_gap(x1[idx], None if w1 is None else w1[idx], k, select, hib) - _reranked_gap(
         x0[idx], None if w0 is None else w0[idx], k, select, hib
     )
+    return _bootstrapped_change(draws, g0, g1, n, method, t0, t1, alpha)
+
+
+def _bootstrapped_change(
+    draws: np.ndarray, g0: float, g1: float, n: int, method: str, t0: float, t1: float, alpha: float
+) -> stats.DispersionChange:
+    """The change ``g1 - g0`` of a gap with its percentile bootstrap interval and two-sided
+    p-value (twice the smaller share of draws on either side of zero); converging when the
+    whole interval is below zero."""
     draws = draws[np.isfinite(draws)]
     lower, upper = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
     p = min(1.0, 2 * min((draws <= 0).mean(), (draws >= 0).mean()))

@@ -203,16 +203,9 @@ def finish(meta_dir: str) -> None:
         for dataset_id, report in sorted(getattr(loader, "reports", {}).items()):
             for row in getattr(report, "boundaries", None) or []:
                 rows.append({"edition": str(loader.edition.year), **row, "dataset_id": dataset_id})
-    fields = [
-        "edition",
-        "dataset_id",
-        "area_code",
-        "area_name",
-        "action",
-        "successors",
-        "n_rows",
-        "periods",
-    ]
+    from levelup.data.boundaries import BOUNDARY_COLUMNS
+
+    fields = ["edition", *BOUNDARY_COLUMNS]
     target = Path(meta_dir) / "boundaries.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8", newline="") as handle:

@@ -1111,15 +1111,9 @@ class Builder:
         path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
 
     def _boundary_report(self, path: Path, entries) -> None:
-        fields = [
-            "dataset_id",
-            "area_code",
-            "area_name",
-            "action",
-            "successors",
-            "n_rows",
-            "periods",
-        ]
+        from levelup.data.boundaries import BOUNDARY_COLUMNS
+
+        fields = BOUNDARY_COLUMNS
         rows: dict[tuple, set[str]] = {}
         for entry in entries:
             if not entry.boundaries.exists():

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from levelup.data.boundaries import BOUNDARY_COLUMNS
 from levelup.data.catalogue import Catalogue, DatasetSpec
 from levelup.data.geography import (
     CONSTITUENT_COUNCILS,
@@ -307,18 +308,7 @@ BOUNDARY_ACTIONS = ("recoded", "superseded", "unmapped")
 def boundary_rows(reports: dict[str, LoadReport]) -> pd.DataFrame:
     """Every boundary action of the loaded datasets (one row per old area and action)."""
     rows = [row for report in reports.values() for row in report.boundaries]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "dataset_id",
-            "area_code",
-            "area_name",
-            "action",
-            "successors",
-            "n_rows",
-            "periods",
-        ],
-    )
+    return pd.DataFrame(rows, columns=BOUNDARY_COLUMNS)
 
 
 def boundary_table(reports: dict[str, LoadReport]) -> pd.DataFrame:
