@@ -181,3 +181,19 @@ def tiny_png(rgb: tuple[int, int, int] = (18, 67, 109), size: int = 8) -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def install_fake_quarto(tmp_path, monkeypatch, script: str, record_name: str) -> Path:
+    """Put an executable ``quarto`` (``script``, a Python program) first on PATH; returns the
+    file it records its invocation in (``$FAKE_QUARTO_RECORD``)."""
+    import os
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "quarto"
+    exe.write_text(script)
+    exe.chmod(0o755)
+    record = tmp_path / record_name
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("FAKE_QUARTO_RECORD", str(record))
+    return record

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import pytest
 
 from .build_support import make_project, run_build, statuses
+from .helpers import install_fake_quarto
 
 pytestmark = pytest.mark.usefixtures("mirror")
 
@@ -35,15 +35,8 @@ out = cwd / "_output" / "quarto" / profile
 
 @pytest.fixture
 def fake_quarto(tmp_path, monkeypatch):
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "quarto"
-    exe.write_text(FAKE_QUARTO.format(python=sys.executable))
-    exe.chmod(0o755)
-    record = tmp_path / "record.json"
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("FAKE_QUARTO_RECORD", str(record))
-    return record
+    script = FAKE_QUARTO.format(python=sys.executable)
+    return install_fake_quarto(tmp_path, monkeypatch, script, "record.json")
 
 
 def test_auto_engine_uses_quarto_on_path(tmp_path, fake_quarto):

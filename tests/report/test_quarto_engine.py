@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import yaml
 
 from levelup.report.render import RenderError, choose_engine, render_with_quarto
 
-from .helpers import FIXTURE_BOOK, NOTEBOOK, VARIABLES
+from .helpers import FIXTURE_BOOK, NOTEBOOK, VARIABLES, install_fake_quarto
 
 FAKE_QUARTO = """\
 #!{python}
@@ -41,15 +40,8 @@ print("Output created: _book/index.html")
 
 @pytest.fixture
 def fake_quarto(tmp_path, monkeypatch):
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "quarto"
-    exe.write_text(FAKE_QUARTO.format(python=sys.executable))
-    exe.chmod(0o755)
-    record = tmp_path / "quarto-record.json"
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("FAKE_QUARTO_RECORD", str(record))
-    return record
+    script = FAKE_QUARTO.format(python=sys.executable)
+    return install_fake_quarto(tmp_path, monkeypatch, script, "quarto-record.json")
 
 
 def test_choose_engine(tmp_path, monkeypatch, fake_quarto):

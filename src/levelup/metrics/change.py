@@ -98,11 +98,11 @@ def area_change(
     return table
 
 
-def _record(md, geography, findings: Findings, key: str, table: pd.DataFrame, since: str) -> None:
-    common = {
-        "metric": md.metric.id,
-        "geography": "+".join((geography,) if isinstance(geography, str) else geography),
-    }
+def record_status_counts(
+    findings: Findings, key: str, table: pd.DataFrame, common: dict, method: str = ""
+) -> pd.Series:
+    """Record ``<key>.n-areas`` and, for each of :data:`CHANGE_STATUSES`, how many areas of
+    ``table`` (one row per area, column ``status``) have it; returns the counts."""
     counts = table["status"].value_counts()
     findings.add(f"{key}.n-areas", len(table), statistic="n_areas", decimals=0, **common)
     for status in CHANGE_STATUSES:
@@ -110,9 +110,19 @@ def _record(md, geography, findings: Findings, key: str, table: pd.DataFrame, si
             f"{key}.{status.replace(' ', '-')}",
             int(counts.get(status, 0)),
             statistic=f"areas_{status.replace(' ', '_')}",
+            method=method,
             decimals=0,
             **common,
         )
+    return counts
+
+
+def _record(md, geography, findings: Findings, key: str, table: pd.DataFrame, since: str) -> None:
+    common = {
+        "metric": md.metric.id,
+        "geography": "+".join((geography,) if isinstance(geography, str) else geography),
+    }
+    counts = record_status_counts(findings, key, table, common)
     judged = int(len(table) - counts.get(stats.INSUFFICIENT, 0))
     findings.add(
         f"{key}.share-improved",

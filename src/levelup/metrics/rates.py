@@ -26,7 +26,7 @@ from scipy import stats as sps
 
 from levelup.data.geography import Geography
 from levelup.metrics.analysis import MetricData
-from levelup.metrics.change import CHANGE_STATUSES, IMPROVED, NO_CHANGE, WORSENED
+from levelup.metrics.change import IMPROVED, NO_CHANGE, WORSENED, record_status_counts
 from levelup.report.findings import Findings
 
 INSUFFICIENT = "insufficient data"
@@ -181,17 +181,7 @@ def area_rate_changes(
         f"exact conditional Poisson test of counts implied by the published rates and population "
         f"({years:g} years per period)"
     )
-    counts = table["status"].value_counts()
-    findings.add(f"{key}.n-areas", len(table), statistic="n_areas", decimals=0, **common)
-    for status in CHANGE_STATUSES:
-        findings.add(
-            f"{key}.{status.replace(' ', '-')}",
-            int(counts.get(status, 0)),
-            statistic=f"areas_{status.replace(' ', '_')}",
-            method=method,
-            decimals=0,
-            **common,
-        )
+    record_status_counts(findings, key, table, common, method)
     for name, period in (
         ("first-period", table.attrs["period0"]),
         ("latest-period", table.attrs["period1"]),
