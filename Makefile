@@ -13,7 +13,7 @@ export LEVELUP_DATA_MIRROR ?= $(shell [ -d ../shared/data ] && cd ../shared/data
 
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: report test env lint
+.PHONY: report test env lint axe
 
 env:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
@@ -23,7 +23,11 @@ env:
 report: env
 	$(UV) run levelup build $(if $(EDITION),--edition $(EDITION),)
 
-test: env
+# axe-core (pinned in package.json) for the accessibility tests and gate
+axe:
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --loglevel=error
+
+test: env axe
 	$(UV) run pytest -n 2 --dist loadfile
 
 lint: env
