@@ -71,3 +71,23 @@ def test_combined_authorities_members_are_current_districts(geo):
     )  # county councils join combined county authorities
     current = ca[~ca["cauthnm"].str.contains("abolished")]
     assert pd.Series(list(set(current["ladcd"]) - known)).empty
+
+
+def test_pinned_csvs_are_parsed_once_per_process_and_every_read_is_logged(
+    store, tmp_path, monkeypatch
+):
+    """A kernel runs many notebooks, each with its own Geography: the population tables are
+    parsed once (keyed by sha256), each Geography gets its own copy, and every read still reaches
+    the build's reads log (the notebook cache keys depend on it)."""
+    import levelup.data.geography as geography
+
+    geography._parsed_pinned_csv.cache_clear()
+    log = tmp_path / "reads.tsv"
+    monkeypatch.setenv("LEVELUP_READS_LOG", str(log))
+    first = geography.read_pinned_csv(store, geography.MYE_2023_GEOG)
+    first.loc[:, "areanm"] = "changed by the first caller"
+    second = geography.read_pinned_csv(store, geography.MYE_2023_GEOG)
+    assert geography._parsed_pinned_csv.cache_info().hits == 1
+    assert "changed by the first caller" not in set(second["areanm"])
+    pin = store.manifest.get(geography.MYE_2023_GEOG)
+    assert log.read_text().splitlines() == [f"{pin.path}\t{pin.sha256}"] * 2

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -86,6 +87,23 @@ def _tidy_name(name: str) -> str:
     )
 
 
+@lru_cache(maxsize=16)
+def _parsed_pinned_csv(local: str, sha256: str) -> pd.DataFrame:
+    return read_csv_strings(Path(local))
+
+
+def read_pinned_csv(store: DataStore, file: str) -> pd.DataFrame:
+    """``read_csv_strings`` of one pinned file, parsed once per process.
+
+    A build's Jupyter kernel runs many notebooks, and each builds its own :class:`Geography`; the
+    pinned files' bytes are fixed by their sha256 (the cache key), so the parse is reused. The
+    read is still verified and logged by :meth:`DataStore.path` every time, and each caller gets
+    its own copy to modify.
+    """
+    local = store.path(file)
+    return _parsed_pinned_csv(str(local), store.manifest.get(file).sha256).copy()
+
+
 @dataclass
 class Geography:
     """Lookups for one boundary set (an edition's ``boundaries`` year)."""
@@ -98,7 +116,7 @@ class Geography:
     @cached_property
     def hierarchy(self) -> pd.DataFrame:
         """One row per lower-tier local authority: its county, upper tier, region, ITL1, country."""
-        raw = read_csv_strings(self.store.path(MYE_2023_GEOG))
+        raw = read_pinned_csv(self.store, MYE_2023_GEOG)
         raw = raw[raw["period"] == raw["period"].max()]
         rows, region, country, county = [], None, None, None
         for code, name in zip(raw["areacd"], raw["areanm"], strict=True):
@@ -210,8 +228,8 @@ class Geography:
     @cached_property
     def combined_authorities(self) -> pd.DataFrame:
         """Constituent councils of each mayoral authority with its establishment and first-mayor dates."""
-        members = read_csv_strings(self.store.path(CONSTITUENT_COUNCILS))
-        dates = read_csv_strings(self.store.path(DEVOLUTION_AUTHORITIES))
+        members = read_pinned_csv(self.store, CONSTITUENT_COUNCILS)
+        dates = read_pinned_csv(self.store, DEVOLUTION_AUTHORITIES)
         dates = dates[dates["indicator"].str.startswith("Date")]
         pivot = dates.pivot_table(
             index="areanm", columns="indicator", values="observation", aggfunc="first"
@@ -263,7 +281,7 @@ class Geography:
             (MYE_2021_GEOG[1], 2021),
             (MYE_2023_GEOG, 2023),
         ]:
-            raw = read_csv_strings(self.store.path(path))
+            raw = read_pinned_csv(self.store, path)
             frames.append(
                 pd.DataFrame(
                     {
@@ -276,8 +294,9 @@ class Geography:
             )
         frame = pd.concat(frames, ignore_index=True)
         if self.register is not None:
-            frame["area_code"] = frame["area_code"].replace(
-                self.register.one_to_one(self.boundary_year)
+            codes = frame["area_code"]
+            frame["area_code"] = codes.map(self.register.one_to_one(self.boundary_year)).fillna(
+                codes
             )
         return frame
 

@@ -315,23 +315,27 @@ def devolution_coverage(
         dates = sorted(
             {f"{y}-01-01" for y in range(2000, int(loader.edition.year) + 1)} | set(starts)
         )
-    rows = []
     groups = [("E92000001", "England", england)] + [
         (code, group["region_name"].iat[0], group) for code, group in england.groupby("region_code")
     ]
+    population = england["population"].to_numpy(dtype=float)
+    positions = [(code, name, england.index.get_indexer(g.index)) for code, name, g in groups]
+    totals = {code: population[pos].sum() for code, _, pos in positions}
+    mayor_from = england["mayor_from"]
+    rows = []
     for date in dates:
-        when = pd.Timestamp(date)
-        covered = england["mayor_from"].notna() & (england["mayor_from"] <= when)
-        for code, name, group in groups:
-            mask = covered.loc[group.index]
+        covered = (mayor_from.notna() & (mayor_from <= pd.Timestamp(date))).to_numpy()
+        covered_population = np.where(covered, population, 0.0)
+        for code, name, pos in positions:
+            people = covered_population[pos].sum()
             rows.append(
                 {
                     "area_code": code,
                     "area_name": name,
                     "period": date,
-                    "value": 100 * group.loc[mask, "population"].sum() / group["population"].sum(),
-                    "population_covered": group.loc[mask, "population"].sum(),
-                    "population_total": group["population"].sum(),
+                    "value": 100 * people / totals[code],
+                    "population_covered": people,
+                    "population_total": totals[code],
                 }
             )
     return _frame(

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import html as H
 from .bibliography import bib_keys
 from .cache import Cache, sha256
+from .citations import cite_book
 from .config import BookConfig, load_book_config
 from .errors import Problem, RenderError
 from .pandoc import RUNNER, pandoc_version, run_jobs
@@ -338,27 +339,38 @@ def render_book(
     dup_ids = {i for i, n in id_count.items() if n > 1}
     lap("transform")
 
+    # ---- citations: one citeproc run for the book (see citations.py) ------------------------------
+    citeproc_opts = None
+    if keys is not None:
+        citeproc_opts = {
+            "bibliography": [str(p) for p in cfg.bibliography],
+            "csl": str(csl_path) if csl_path else "",
+            "lang": cfg.lang,
+        }
+    book_cites = citeproc_opts is not None and refs_chapter is not None
+    if book_cites:
+        run = cite_book(
+            chapters,
+            refs_chapter,
+            citeproc_opts,
+            cache,
+            (pv, ENGINE_VERSION, runner_hash, bib_hash, csl_hash, cfg.lang),
+            lambda jobs: run_jobs(jobs, 1, cwd=project_dir),
+        )
+        chapter_seconds[refs_chapter.source] += run.seconds
+        lap("citeproc")
+
     # ---- pandoc write (cached by the final AST) ---------------------------------------------------
     want_fmts = (["html"] if want_html else []) + (["typst"] if want_pdf else [])
     write_jobs = []
     frag_keys: dict[str, str] = {}
     fragments: dict[tuple[str, str], str] = {}
-    bib_abs = [str(p) for p in cfg.bibliography]
     for ch in chapters:
-        citeproc = None
-        if keys is not None and (ch.cited or ch is refs_chapter):
-            citeproc = {
-                "bibliography": bib_abs,
-                "csl": str(csl_path) if csl_path else "",
-                "lang": cfg.lang,
-                "suppress": refs_chapter is not None and ch is not refs_chapter,
-                "nocite": all_cited if refs_chapter is not None else [],
-            }
+        # no references page: each chapter with citations runs citeproc and lists its references
+        citeproc = citeproc_opts if not book_cites and ch.cited else None
         renames = {i: f"{ch.spec.key}--{i}" for i in sorted(ch.ids & dup_ids)}
         ast_json = json.dumps(ch.ast, ensure_ascii=False, separators=(",", ":"))
-        ck = None
-        if citeproc:
-            ck = {**citeproc, "bibliography": bib_hash, "csl": csl_hash}
+        ck = {**citeproc, "bibliography": bib_hash, "csl": csl_hash} if citeproc else None
         key = sha256(
             "write",
             pv,

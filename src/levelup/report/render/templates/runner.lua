@@ -4,7 +4,8 @@
 -- Typst), which saves the ~60 ms pandoc start-up and citeproc style loading per call. The
 -- semantics of the book (cross-references, numbering, embeds, checks) are NOT here: they live in
 -- Python (levelup.report.render.transform). This file only does format-specific writing:
---   * citations: citeproc, then Cite elements are replaced by their rendered text for Typst;
+--   * citations: citeproc (once for the whole book, op 'cite', when it has a references page;
+--     else per chapter), then Cite elements are replaced by their rendered text for Typst;
 --   * Typst: callouts become #callout(...), HTML-only blocks are dropped, figure images get
 --     width and alt text, ids that occur on several pages are made unique.
 
@@ -30,20 +31,7 @@ local function run_citeproc(doc, c)
   doc.meta['link-citations'] = true
   doc.meta['link-bibliography'] = true
   doc.meta.lang = pandoc.MetaString(c.lang or 'en-GB')
-
-  if c.nocite and #c.nocite > 0 then
-    local parts = {}
-    for _, k in ipairs(c.nocite) do parts[#parts + 1] = '@' .. k end
-    local cites = pandoc.read(table.concat(parts, ' '), 'markdown').blocks[1].content
-    doc.meta.nocite = pandoc.MetaInlines(cites)
-  end
-  doc = pandoc.utils.citeproc(doc)
-  if c.suppress then
-    -- the bibliography lives on the references page; citeproc ran with every key cited in the
-    -- book (nocite) so that disambiguation (2024a/2024b) and links match that page
-    doc.blocks = doc.blocks:filter(function(b) return not (b.t == 'Div' and b.identifier == 'refs') end)
-  end
-  return doc
+  return pandoc.utils.citeproc(doc)
 end
 
 local function typst_filter(renames)
@@ -152,6 +140,10 @@ for _, job in ipairs(jobs) do
   local ok, res = pcall(function()
     if job.op == 'read' then
       local doc = pandoc.read(job.text, job.format or 'markdown')
+      return { ast = pandoc.write(doc, 'json') }
+    elseif job.op == 'cite' then
+      -- the citations of the whole book at once (levelup.report.render.citations)
+      local doc = run_citeproc(pandoc.read(job.ast, 'json'), job.citeproc)
       return { ast = pandoc.write(doc, 'json') }
     elseif job.op == 'write' then
       local doc = pandoc.read(job.ast, 'json')
