@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from levelup import stats
 from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData
 from levelup.report.findings import Findings
+from levelup.stats.distributions import norm_ppf, norm_sf
 
 IMPROVED, WORSENED, NO_CHANGE = "improved", "worsened", "no significant change"
 #: Every status :func:`area_change` can give, in reading order (all are recorded, zeros included).
@@ -83,9 +83,9 @@ def area_change(
         + stats.se_from_ci(c["lower_ci"], c["upper_ci"]) ** 2
     )
     tested = np.isfinite(se) & (se > 0) & later
-    z = sps.norm.ppf(1 - alpha / 2)
+    z = norm_ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = 2 * sps.norm.sf(np.abs(table["change"].to_numpy() / se))
+        p = 2 * norm_sf(np.abs(table["change"].to_numpy() / se))
     table["lower"] = np.where(tested, table["change"] - z * se, np.nan)
     table["upper"] = np.where(tested, table["change"] + z * se, np.nan)
     table["p_value"] = np.where(tested, p, np.nan)

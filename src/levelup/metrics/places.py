@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from levelup import stats
 from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import period_label
 from levelup.report.findings import Findings, format_value
+from levelup.stats.distributions import norm_ppf
 
 #: The twelve ITL1 areas by GSS code (English regions E12, then the three nations).
 ITL1_AREAS: dict[str, str] = {gss: ITL1_NAMES[tl] for gss, tl in ITL1.items()}
@@ -558,7 +558,7 @@ def change_since(
         )
         se_l = stats.se_from_ci(last["lower_ci"].to_numpy(float), last["upper_ci"].to_numpy(float))
         se = np.sqrt(se_b**2 + se_l**2)
-    z = sps.norm.ppf(1 - alpha / 2)
+    z = norm_ppf(1 - alpha / 2)
     out["lower"], out["upper"] = out["change"] - z * se, out["change"] + z * se
     out["tested"] = np.isfinite(se) & (se > 0)
     out["category"] = np.select(

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from levelup.stats.distributions import t_ppf, t_sf
 
 
 @dataclass
@@ -28,12 +29,12 @@ class OLSFit:
 
     def interval(self, i: int, alpha: float) -> tuple[float, float]:
         """Two-sided 1 - alpha t interval for coefficient ``i``."""
-        half = stats.t.ppf(1 - alpha / 2, self.df) * self.se[i]
+        half = t_ppf(1 - alpha / 2, self.df) * self.se[i]
         return float(self.params[i] - half), float(self.params[i] + half)
 
     def p_value(self, i: int) -> float:
         """Two-sided t-test p-value of coefficient ``i`` = 0."""
-        return float(2 * stats.t.sf(abs(self.params[i] / self.se[i]), self.df))
+        return float(2 * t_sf(abs(self.params[i] / self.se[i]), self.df))
 
 
 def ols(

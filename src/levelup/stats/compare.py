@@ -12,9 +12,9 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from levelup.stats._panel import drop_overlapping, pad_series
+from levelup.stats.distributions import norm_ppf, norm_sf
 from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
 from levelup.stats.trend import ALPHA, DECREASING, INCREASING, MannKendallResult, mann_kendall
 
@@ -58,10 +58,10 @@ def _z_kernel(value, se, comparator, comparator_se, alpha):
     se_diff = np.sqrt(
         np.asarray(se, float) ** 2 + np.nan_to_num(np.asarray(comparator_se, float)) ** 2
     )
-    z_crit = stats.norm.ppf(1 - alpha / 2)
+    z_crit = norm_ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se_diff > 0, diff / se_diff, np.nan)
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * norm_sf(np.abs(z))
     return diff, diff - z_crit * se_diff, diff + z_crit * se_diff, z, p
 
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from levelup.stats.distributions import norm_cdf
 from levelup.stats.results import INSUFFICIENT, NAN, Result, format_period
 
 #: Fewest periods for the log-t test (with r = 0.3 the regression then has 8 points).
@@ -242,7 +242,7 @@ def _log_t_result(x: np.ndarray, rows: np.ndarray, w: _Wide, r: float, method: s
         upper=np.inf,
         se=se,
         t_stat=t,
-        p_value=float(stats.norm.cdf(t)),
+        p_value=float(norm_cdf(t)),
         n_regression=k["n_reg"],
         verdict=INSUFFICIENT
         if not np.isfinite(t)

@@ -20,7 +20,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from levelup.stats._panel import (
     LEAP_SLACK,
@@ -31,6 +30,7 @@ from levelup.stats._panel import (
     pad_series,
 )
 from levelup.stats.compare import se_from_ci
+from levelup.stats.distributions import t_ppf
 from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
 from levelup.stats.trend import ALPHA, MIN_N_TREND, _ols_kernel
 
@@ -566,7 +566,7 @@ def project_to_target(
                 k["s2"][0]
                 * (1 + 1 / len(t) + (target.target_year - k["tbar"][0]) ** 2 / k["stt"][0])
             )
-            half = float(stats.t.ppf(1 - alpha / 2, len(t) - 2) * se)
+            half = float(t_ppf(1 - alpha / 2, len(t) - 2) * se)
             lower, upper = estimate - half, estimate + half
         enough = len(t) >= MIN_N_PROJECTION
     elif method == "constant_rate":

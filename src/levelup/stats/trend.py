@@ -34,7 +34,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from levelup.stats._panel import (
     Padded,
@@ -43,6 +42,7 @@ from levelup.stats._panel import (
     pad_series,
     series_period_years,
 )
+from levelup.stats.distributions import norm_ppf, norm_sf, t_ppf, t_sf
 from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
 
 #: Fewest observations for a trend verdict. Below 5 points no two-sided 5 % test is attainable by
@@ -233,8 +233,8 @@ def _ols_kernel(t: np.ndarray, y: np.ndarray, hac: bool, alpha: float) -> dict[s
         var = np.where(df > 0, var, np.nan)
         se = np.sqrt(var)
         tstat = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.inf))
-        p = 2 * stats.t.sf(np.abs(tstat), np.maximum(df, 1))
-        half = stats.t.ppf(1 - alpha / 2, np.maximum(df, 1)) * se
+        p = 2 * t_sf(np.abs(tstat), np.maximum(df, 1))
+        half = t_ppf(1 - alpha / 2, np.maximum(df, 1)) * se
     p = np.where(df > 0, p, np.nan)
     return {
         "n": n,
@@ -289,7 +289,7 @@ def _mann_kendall_kernel(
         pairs = n * (n - 1) / 2.0
         tied_pairs = ((counts - 1) / 2.0).sum(axis=1, where=counts > 0)
         tau = s / np.sqrt(pairs * (pairs - tied_pairs))
-    p = np.where(n >= 2, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    p = np.where(n >= 2, 2 * norm_sf(np.abs(z)), np.nan)
     exact = (n >= 2) & (n < exact_below)
     if exact.any():
         rows = np.flatnonzero(exact)
@@ -335,7 +335,7 @@ def _theil_sen_kernel(
 
     slope = 0.5 * (order_stat((big_n - 1) // 2) + order_stat(big_n // 2))
     sigma = np.sqrt(n * (n - 1) * (2 * n + 5) / 18.0)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = norm_ppf(1 - alpha / 2)
     lo_idx = np.maximum(np.round((big_n - z * sigma) / 2) - 1, 0)
     hi_idx = np.minimum(np.round((big_n + z * sigma) / 2), big_n - 1)
     small = n < MK_EXACT_BELOW
