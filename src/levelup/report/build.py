@@ -439,8 +439,9 @@ def merge_findings_files(
             if name in tree:
                 raise BuildError(f"finding key {name!r} clashes with a build variable")
             tree[name] = value
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same text, 4x faster
         (tmp / "_variables.yml").write_text(
-            yaml.safe_dump(tree, sort_keys=True, allow_unicode=True), encoding="utf-8"
+            yaml.dump(tree, Dumper=dumper, sort_keys=True, allow_unicode=True), encoding="utf-8"
         )
         (tmp / "variables.json").write_text(json.dumps(tree, sort_keys=True, ensure_ascii=False))
         discard(cached)
