@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from .build_support import (
     COMMUNITY,
     EPOCH,
     KS2,
+    MIRROR,
     copy_project,
     doctored_mirror,
     make_project,
@@ -137,6 +140,29 @@ def test_prose_edit_rerenders_without_running_notebooks(built, cache, tmp_path):
         "A new closing sentence."
         in (project / "_output/2025/site/chapters/social.html").read_text()
     )
+
+
+def test_prose_rebuild_never_imports_the_analysis_stack(built, cache, tmp_path):
+    """Rendering prose needs no pandas, numpy, scipy or matplotlib: importing them would add half
+    a second to every edit-and-rebuild (a lazy import once did, through the boundary report)."""
+    project = copy_project(built[0], tmp_path / "project")
+    chapter = project / "chapters" / "social.qmd"
+    chapter.write_text(chapter.read_text() + "\nAnother closing sentence.\n")
+    env = {**os.environ, "LEVELUP_CACHE": str(cache), "COLUMNS": "200"}
+    env.pop("CI", None)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", str(Path(sys.executable).parent / "levelup"), "build"]
+        + ["--project", str(project), "--edition", "2025", "--engine", "builtin"]
+        + ["--mirror", str(MIRROR), "--keep-kernels", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "0 ran" in proc.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "levelup.report.render.engine" in imported  # it did render
+    assert not {"pandas", "numpy", "scipy", "matplotlib"} & imported
 
 
 def test_changed_input_reruns_only_the_notebooks_that_read_it(built, cache, tmp_path):

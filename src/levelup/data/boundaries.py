@@ -23,20 +23,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from levelup.data.schema import BOUNDARY_COLUMNS
+
 _OBSOLETE = re.compile(r"Obsolete code since (\d{4}) \(replaced by (.+)\)")
 _CODE = re.compile(r"\b([EKNSW]\d{8}|TL[A-N][0-9A-Z]{0,3})\b")
-
-
-#: One row per old area and action taken on it (boundary-report.csv of each edition).
-BOUNDARY_COLUMNS = [
-    "dataset_id",
-    "area_code",
-    "area_name",
-    "action",
-    "successors",
-    "n_rows",
-    "periods",
-]
 
 
 @dataclass(frozen=True)

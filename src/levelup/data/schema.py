@@ -186,3 +186,15 @@ PROJECT_AREA_NAMES = {
 
 #: Greater South East, as the annex defines it (footnote 64): London, South East, East of England.
 GREATER_SOUTH_EAST = ("E12000007", "E12000008", "E12000006")
+
+
+#: One row per old area and action taken on it (boundary-report.csv of each edition).
+BOUNDARY_COLUMNS = [
+    "dataset_id",
+    "area_code",
+    "area_name",
+    "action",
+    "successors",
+    "n_rows",
+    "periods",
+]

@@ -210,7 +210,7 @@ def finish(meta_dir: str) -> None:
         for dataset_id, report in sorted(getattr(loader, "reports", {}).items()):
             for row in getattr(report, "boundaries", None) or []:
                 rows.append({"edition": str(loader.edition.year), **row, "dataset_id": dataset_id})
-    from levelup.data.boundaries import BOUNDARY_COLUMNS
+    from levelup.data.schema import BOUNDARY_COLUMNS
 
     fields = ["edition", *BOUNDARY_COLUMNS]
     target = Path(meta_dir) / "boundaries.csv"

@@ -1112,7 +1112,7 @@ class Builder:
         path.write_text(header + tomli_w.dumps(doc), encoding="utf-8")
 
     def _boundary_report(self, path: Path, entries) -> None:
-        from levelup.data.boundaries import BOUNDARY_COLUMNS
+        from levelup.data.schema import BOUNDARY_COLUMNS
 
         fields = BOUNDARY_COLUMNS
         rows: dict[tuple, set[str]] = {}

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from levelup.data.boundaries import BOUNDARY_COLUMNS
 from levelup.data.catalogue import Catalogue, DatasetSpec
 from levelup.data.geography import (
     CONSTITUENT_COUNCILS,
@@ -34,6 +33,7 @@ from levelup.data.geography import (
     MYE_2023_GEOG,
 )
 from levelup.data.load import DataLoader, LoadReport
+from levelup.data.schema import BOUNDARY_COLUMNS
 from levelup.data.sources import PinnedFile
 
 #: Files the geography lookups read directly (population weights, devolution register).
