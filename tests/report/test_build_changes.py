@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from levelup.report.build import BuildError, merge_findings_files, merge_findings_rows
-from levelup.report.changes import compare_findings, read_findings
+from levelup.report.changes import compare_findings, finding_label, read_findings, with_labels
 from levelup.report.findings import Findings, merge_findings, variables_tree, write_findings_csv
 
 
@@ -104,6 +104,35 @@ def test_the_what_changed_findings_of_a_published_edition_are_not_compared():
     rebuilt = compare_findings(NEW, PREVIOUS)
     published = compare_findings(NEW, pd.concat([PREVIOUS, own]))
     assert published.summary == rebuilt.summary
+
+
+def test_tables_name_metrics_by_their_registry_title_and_findings_in_words():
+    from levelup.metrics.registry import Registry
+
+    titles = {m.id: m.title for m in Registry().metrics}
+    rows = pd.DataFrame(
+        {
+            "key": [
+                "m02-research-development.berd.gse.level",
+                "m01-living-standards.gva.gap-since-baseline.verdict",
+                "capitals.share",
+            ],
+            "metric": ["m02-berd", "m01-gva-per-hour", "not-in-the-registry"],
+        }
+    )
+    out = with_labels(rows, titles)
+    assert list(out["metric_title"]) == [
+        "Business expenditure on R&D",
+        titles["m01-gva-per-hour"],
+        "not-in-the-registry",  # no title: the id, never a blank
+    ]
+    assert titles["m01-gva-per-hour"] != "m01-gva-per-hour"
+    assert list(out["finding"]) == [
+        "berd: gse: level",
+        "gva: gap since baseline: verdict",
+        "share",
+    ]
+    assert finding_label("single") == "single"
 
 
 def test_tolerance_and_invisible_revisions():

@@ -243,6 +243,23 @@ def compare_findings(
     )
 
 
+def finding_label(key: str) -> str:
+    """A finding key in words, without its leading notebook part (the table names the metric):
+    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gva: gap since baseline: verdict``."""
+    parts = [p.replace("-", " ") for p in key.split(".")[1:]] or [key]
+    return ": ".join(parts)
+
+
+def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """``frame`` (rows of findings) with ``metric_title`` (the registry title, else the metric id)
+    and ``finding`` (:func:`finding_label` of the key), for tables readers can follow."""
+    metric = frame["metric"].fillna("").astype(str)
+    return frame.assign(
+        metric_title=[titles.get(m, m) or "" for m in metric],
+        finding=[finding_label(k) for k in frame["key"]],
+    )
+
+
 def _is_single_period(period: str) -> bool:
     try:
         parse_period(period)
