@@ -64,3 +64,39 @@ def test_source_text_joins_publishers():
     assert (
         "Office for National Statistics and Northern Ireland Statistics" in text and "|" not in text
     )
+
+
+def test_distribution_chart_legend_sits_below_the_plot_not_on_the_dots():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {"time": np.repeat([2019.5, 2020.5, 2021.5], 300), "value": rng.normal(7.5, 0.3, 900)}
+    )
+    data["top"] = data.groupby("time")["value"].rank(pct=True) > 0.9
+    national = data.groupby("time", as_index=False)["value"].mean()
+    fig = charts.distribution_chart(
+        data,
+        title="t",
+        ylabel="score",
+        source="ONS, vintage 2026",
+        group="top",
+        group_label="top tenth",
+        national=national,
+        national_label="UK",
+    )
+    fig.canvas.draw()  # constrained layout makes room for the legend
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y1 < ax.get_window_extent().y0  # wholly below the axes: no dot is covered
+    ticks = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+    assert legend.y1 <= min(t.y0 for t in ticks)  # and below the year labels
+    assert legend.y0 >= fig._supxlabel.get_window_extent().y1  # above the source line
+    assert legend.x0 >= 0 and legend.x1 <= fig.bbox.x1  # inside the figure
+    assert _legend_texts(fig) == [
+        "10th to 90th percentile of areas",
+        "median area",
+        "UK",
+        "top tenth",
+    ]
+    plt.close(fig)

@@ -358,7 +358,15 @@ def distribution_chart(
     ax.set_ylabel(ylabel)
     _years_axis(ax)
     _target_line(ax, target)
-    ax.legend(loc="best", fontsize=8)
+    # below the axes: the dots fill the plot, so no place inside it leaves the data uncovered
+    handles = ax.get_legend_handles_labels()[0]
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=min(4, len(handles)),
+        frameon=False,
+        fontsize=8,
+    )
     add_source(fig, source)
     return fig
 
