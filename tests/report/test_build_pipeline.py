@@ -114,6 +114,27 @@ def test_identical_output_records_its_inputs_so_the_next_build_renders_nothing(b
     assert second.status == "unchanged" and not second.rendered
 
 
+def test_a_changed_renderer_template_renders_again(built, cache, tmp_path, monkeypatch):
+    """The templates (CSS, page shell, Typst, pandoc runner) are not Python, so the library hash
+    misses them; the build fingerprint covers them (a template edit was once left unrendered)."""
+    from levelup.report import build as build_module
+    from levelup.report.render.html import TEMPLATES
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    same = build_module.renderer_templates_digest(templates)
+    assert same == build_module.renderer_templates_digest()
+    css = templates / "levelup.css"
+    css.write_text(css.read_text() + "\n/* edited */\n")
+    edited = build_module.renderer_templates_digest(templates)
+    assert edited != same
+
+    project, _ = built
+    assert not run_build(project, cache).rendered  # up to date
+    monkeypatch.setattr(build_module, "renderer_templates_digest", lambda: edited)
+    assert run_build(project, cache).rendered  # a template changed: render again
+
+
 def test_editing_a_notebook_reruns_only_that_notebook(built, cache, tmp_path):
     project = copy_project(built[0], tmp_path / "project")
     nb = project / "analysis" / "missions" / "m07-health.ipynb"

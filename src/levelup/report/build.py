@@ -840,6 +840,7 @@ class Builder:
                 "formats": list(self.formats),
                 "site_meta": meta,
                 "library": self.ctx.library,
+                "templates": renderer_templates_digest(),
                 "manifest": self.manifest.sha256,
                 "notebooks": sorted(entry.id for entry in entries),
                 "findings": [
@@ -1180,6 +1181,22 @@ BOOK_EXCLUDE = {
     "_book",
     "__pycache__",
 }
+
+
+def renderer_templates_digest(folder: Path | None = None) -> str:
+    """Hash of the built-in renderer's templates (page shell, CSS, JavaScript, Typst template,
+    pandoc runner). They are not Python, so ``library_version`` does not cover them, yet the
+    published output is made of them: editing one must re-render."""
+    from levelup.report.render.html import TEMPLATES
+
+    folder = folder or TEMPLATES
+    return _digest(
+        [
+            [p.relative_to(folder).as_posix(), sha256_path(p)]
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts
+        ]
+    )
 
 
 def book_sources_digest(root: Path) -> str:
