@@ -21,7 +21,7 @@ from levelup.stats import (
     required_growth_rate,
     year_target_reached,
 )
-from levelup.stats.projection import _median_status_code, _status_code
+from levelup.stats.projection import _median_status_code, _quantiles, _status_code
 
 from .helpers import PROPERTY, make_panel
 
@@ -139,6 +139,21 @@ def test_median_status_equals_status_of_median_ratio():
         probabilities = np.stack([(codes == k).mean(axis=1) for k in range(len(STATUSES))])
         median = np.quantile(sim[~np.isnan(sim)], 0.5, method="inverted_cdf")
         assert _median_status_code(probabilities)[0] == _status_code(np.array([median]))[0]
+
+
+@pytest.mark.parametrize("n_draws", [1, 2, 39, 40, 41, 2000, 2001])
+def test_interval_quantiles_equal_numpy_inverted_cdf(n_draws):
+    rng = np.random.default_rng(n_draws)
+    sim = rng.normal(size=(30, n_draws))
+    sim[sim > 1.5] = np.inf  # draws that meet the target
+    sim[rng.random(sim.shape) < 0.05] = np.nan  # undefined draws (a few rows)
+    sim[0] = np.nan
+    probs = [0.025, 0.5, 0.975]
+    expected = np.full((len(probs), len(sim)), np.nan)
+    for row, draws in enumerate(sim):
+        if (~np.isnan(draws)).any():
+            expected[:, row] = np.quantile(draws[~np.isnan(draws)], probs, method="inverted_cdf")
+    np.testing.assert_array_equal(_quantiles(sim, probs), expected)
 
 
 def test_panel_progress_status_equals_single_series():

@@ -197,16 +197,36 @@ def _status_code(ratio: np.ndarray) -> np.ndarray:
     return code
 
 
+def _inverted_cdf_index(n: int, probs: list[float]) -> np.ndarray:
+    """0-based order statistic of the inverted-CDF quantile (Hyndman & Fan 1996, definition 1).
+
+    j = ceil(n p) - 1 (written as numpy does: floor(n p - 1), plus one unless n p - 1 is whole),
+    clipped at 0; identical to ``np.quantile(..., method="inverted_cdf")``.
+    """
+    virtual = n * np.asarray(probs, dtype=float) - 1
+    previous = np.floor(virtual)
+    return np.maximum(np.where(virtual - previous == 0, previous, previous + 1), 0).astype(int)
+
+
+def _row_quantiles(a: np.ndarray, probs: list[float]) -> np.ndarray:
+    """Inverted-CDF quantiles of each row of a NaN-free 2-D array, shape ``(probs, rows)``.
+
+    A partial sort along the contiguous rows (``np.quantile`` partitions along a strided axis).
+    """
+    index = _inverted_cdf_index(a.shape[1], probs)
+    return np.partition(a, np.unique(index), axis=1)[:, index].T
+
+
 def _quantiles(sim: np.ndarray, probs: list[float]) -> np.ndarray:
     """Row-wise quantiles (no interpolation, so +inf draws are allowed) ignoring NaN draws."""
     out = np.full((len(probs), sim.shape[0]), np.nan)
     has_nan = np.isnan(sim).any(axis=1)
     if (~has_nan).any():
-        out[:, ~has_nan] = np.quantile(sim[~has_nan], probs, axis=1, method="inverted_cdf")
+        out[:, ~has_nan] = _row_quantiles(sim[~has_nan], probs)
     for row in np.flatnonzero(has_nan):  # rare: draws crossing zero
         draws = sim[row][~np.isnan(sim[row])]
         if draws.size:
-            out[:, row] = np.quantile(draws, probs, method="inverted_cdf")
+            out[:, row] = _row_quantiles(draws[None, :], probs)[:, 0]
     return out
 
 
