@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -40,6 +41,30 @@ def test_two_renders_are_byte_identical(tmp_path, monkeypatch, executed_notebook
     assert len(html) == 4
     for name in outs[0]:
         assert outs[0][name] == outs[1][name], f"{name} differs between two renders"
+
+
+def test_pdf_date_without_source_date_epoch_is_the_build_date(
+    tmp_path, monkeypatch, executed_notebook
+):
+    """Without SOURCE_DATE_EPOCH the PDF is dated 00:00 UTC on the build date (not the second
+    it was compiled), so rebuilds on that day are byte-identical."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    pdfs = []
+    for i in range(2):
+        result = render_book(
+            copy_book(tmp_path / f"book{i}"),
+            "2026",
+            {Path(NOTEBOOK): executed_notebook},
+            VARIABLES,
+            tmp_path / f"out{i}",
+            site_meta={**SITE_META, "build_date": "2026-03-05"},
+            formats=("pdf",),
+            cache_dir=None,
+        )
+        pdfs.append(result.pdf_path.read_bytes())
+    created = PdfReader(tmp_path / "out0" / result.pdf_path.name).metadata.creation_date
+    assert created == datetime(2026, 3, 5, tzinfo=UTC)
+    assert pdfs[0] == pdfs[1]
 
 
 def test_editing_one_chapter_rerenders_only_that_page(tmp_path, monkeypatch, executed_notebook):

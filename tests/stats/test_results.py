@@ -8,6 +8,7 @@ import pytest
 
 from levelup.stats import (
     FINDINGS_COLUMNS,
+    PeriodResult,
     Result,
     ResultTable,
     findings_frame,
@@ -59,6 +60,21 @@ def test_supplied_key_and_period_override():
     rows = res.to_frame()
     assert list(rows["key"]) == ["m7.hle.trend", "m7.hle.trend.p_value", "m7.hle.trend.tau"]
     assert (rows["period"] == "2015-17 to 2020-22").all() and (rows["notebook"] == "m07").all()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "period"),
+    [
+        (2015.0, 2022.0, "2015/2022"),
+        (2019.0, 2019.0, "2019"),
+        (2020.5, np.nan, "2020.5"),
+        (np.nan, np.nan, ""),
+    ],
+)
+def test_period_result_labels_its_span(start, end, period):
+    res = PeriodResult(statistic="cv_change", estimate=-0.01, time_start=start, time_end=end)
+    assert res.default_period() == period
+    assert res.with_context(metric="gdhi").to_frame()["period"].iloc[0] == period
 
 
 def test_findings_frame_concatenates_and_rejects_duplicate_keys():

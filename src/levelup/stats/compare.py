@@ -15,7 +15,14 @@ import pandas as pd
 
 from levelup.stats._panel import drop_overlapping, pad_series
 from levelup.stats.distributions import norm_ppf, norm_sf
-from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
+from levelup.stats.results import (
+    INSUFFICIENT,
+    NAN,
+    PeriodResult,
+    Result,
+    ResultTable,
+    format_period,
+)
 from levelup.stats.trend import ALPHA, DECREASING, INCREASING, MannKendallResult, mann_kendall
 
 #: Number of most recent points used for the "worsening" trend (as in OHID Fingertips).
@@ -160,7 +167,7 @@ def panel_comparison(
 
 
 @dataclass(kw_only=True)
-class WorseWorseningResult(Result):
+class WorseWorseningResult(PeriodResult):
     """The "worse and worsening" flag (``estimate`` 1.0 if flagged, 0.0 if not, NaN if unknown).
 
     Attributes: ``worse`` (latest value significantly worse than the comparator), ``worsening``
@@ -174,11 +181,6 @@ class WorseWorseningResult(Result):
     comparison: ComparisonResult | None = None
     trend: MannKendallResult | None = None
     verdict: str = INSUFFICIENT
-    time_start: float = NAN
-    time_end: float = NAN
-
-    def default_period(self) -> str:
-        return format_period(self.time_start, self.time_end)
 
 
 def worse_and_worsening(

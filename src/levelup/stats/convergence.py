@@ -28,7 +28,13 @@ import pandas as pd
 
 from levelup.stats._ols import ols
 from levelup.stats._panel import pad_panel
-from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
+from levelup.stats.results import (
+    INSUFFICIENT,
+    NAN,
+    PeriodResult,
+    Result,
+    ResultTable,
+)
 from levelup.stats.trend import ALPHA, DECREASING, INCREASING, TrendResult, ols_trend
 
 #: Fewest areas for the decile / tenth gaps (below, a "tenth" would not be a tenth); NaN below.
@@ -559,18 +565,13 @@ DISPERSION_STATISTICS: dict[str, Callable[..., np.ndarray]] = {
 
 
 @dataclass(kw_only=True)
-class DispersionChange(Result):
+class DispersionChange(PeriodResult):
     """Change in a dispersion statistic between two periods (``estimate`` = end - start)."""
 
     start_value: float = NAN
     end_value: float = NAN
     p_value: float = NAN
     verdict: str = INSUFFICIENT
-    time_start: float = NAN
-    time_end: float = NAN
-
-    def default_period(self) -> str:
-        return format_period(self.time_start, self.time_end)
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {
@@ -642,7 +643,7 @@ def bootstrap_dispersion_change(
 
 
 @dataclass(kw_only=True)
-class BetaConvergenceResult(Result):
+class BetaConvergenceResult(PeriodResult):
     """Beta convergence: ``estimate`` is beta, the slope of growth on log initial level.
 
     Attributes: ``se``, ``p_value``, ``speed`` (lambda, per year) and ``half_life`` (years) with
@@ -662,11 +663,6 @@ class BetaConvergenceResult(Result):
     horizon: float = NAN
     r_squared: float = NAN
     verdict: str = INSUFFICIENT
-    time_start: float = NAN
-    time_end: float = NAN
-
-    def default_period(self) -> str:
-        return format_period(self.time_start, self.time_end)
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.stats.distributions import norm_cdf
-from levelup.stats.results import INSUFFICIENT, NAN, Result, format_period
+from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, Result
 
 #: Fewest periods for the log-t test (with r = 0.3 the regression then has 8 points).
 MIN_PERIODS_PS = 10
@@ -164,7 +164,7 @@ def _t_of_groups(x: np.ndarray, groups: list[np.ndarray], r: float) -> np.ndarra
 
 
 @dataclass(kw_only=True)
-class LogTResult(Result):
+class LogTResult(PeriodResult):
     """Log-t test: ``estimate`` is b (= 2 alpha) with its one-sided 95 % bound ``lower``.
 
     Attributes: ``se``, ``t_stat``, ``p_value`` (one-sided, P(Z < t)), ``n`` (units), ``n_periods``, ``n_regression`` (points of the
@@ -179,11 +179,6 @@ class LogTResult(Result):
     n_regression: int = 0
     n_incomplete: int = 0
     verdict: str = INSUFFICIENT
-    time_start: float = NAN
-    time_end: float = NAN
-
-    def default_period(self) -> str:
-        return format_period(self.time_start, self.time_end)
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {

@@ -31,7 +31,14 @@ from levelup.stats._panel import (
 )
 from levelup.stats.compare import se_from_ci
 from levelup.stats.distributions import t_ppf
-from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
+from levelup.stats.results import (
+    INSUFFICIENT,
+    NAN,
+    PeriodResult,
+    Result,
+    ResultTable,
+    format_period,
+)
 from levelup.stats.trend import ALPHA, MIN_N_TREND, _ols_kernel
 
 #: Fewest years between baseline and latest observation for a progress status (Open SDG).
@@ -512,7 +519,7 @@ def year_target_reached(
 
 
 @dataclass(kw_only=True)
-class ProjectionResult(Result):
+class ProjectionResult(PeriodResult):
     """Projected value at the target year (``estimate``) with a prediction interval (linear).
 
     Attributes: ``target_year``, ``target_level``, ``rate`` (slope per year or CAGR),
@@ -525,11 +532,6 @@ class ProjectionResult(Result):
     rate: float = NAN
     year_reached: float | None = None
     verdict: str = INSUFFICIENT
-    time_start: float = NAN
-    time_end: float = NAN
-
-    def default_period(self) -> str:
-        return format_period(self.time_start, self.time_end)
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {

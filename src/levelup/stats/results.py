@@ -149,6 +149,21 @@ class Result:
 
 
 @dataclass(kw_only=True)
+class PeriodResult(Result):
+    """A result estimated over a span of time.
+
+    Attributes (besides :class:`Result`): ``time_start``, ``time_end``, the first and last time
+    used (decimal years); the findings ``period`` defaults to ``"start/end"``.
+    """
+
+    time_start: float = NAN
+    time_end: float = NAN
+
+    def default_period(self) -> str:
+        return format_period(self.time_start, self.time_end)
+
+
+@dataclass(kw_only=True)
 class ResultTable:
     """Vectorised results: one row per series (e.g. per area) in ``frame``.
 

@@ -43,7 +43,12 @@ from levelup.stats._panel import (
     series_period_years,
 )
 from levelup.stats.distributions import norm_ppf, norm_sf, t_ppf, t_sf
-from levelup.stats.results import INSUFFICIENT, NAN, Result, ResultTable, format_period
+from levelup.stats.results import (
+    INSUFFICIENT,
+    NAN,
+    PeriodResult,
+    ResultTable,
+)
 
 #: Fewest observations for a trend verdict. Below 5 points no two-sided 5 % test is attainable by
 #: Mann-Kendall (the exact minimum p-value at n = 4 is 2/24 = 0.083), and OLS would rest on < 3
@@ -58,15 +63,14 @@ INCREASING, DECREASING, NO_TREND = "increasing", "decreasing", "no significant t
 
 
 @dataclass(kw_only=True)
-class TrendResult(Result):
+class TrendResult(PeriodResult):
     """A trend estimate for one series.
 
-    Attributes (besides :class:`~levelup.stats.results.Result`):
+    Attributes (besides :class:`~levelup.stats.results.PeriodResult`):
         se: standard error of the estimate (NaN where the method has none).
         p_value: two-sided p-value of "no trend" (NaN where the method has no test).
         intercept: fitted value at time 0 (OLS, Theil-Sen).
         verdict: "increasing", "decreasing", "no significant trend" or "insufficient data".
-        time_start, time_end: first and last time used.
         n_missing: observations dropped as missing.
         n_overlap_dropped: observations dropped to avoid overlapping periods.
     """
@@ -75,13 +79,8 @@ class TrendResult(Result):
     p_value: float = NAN
     intercept: float = NAN
     verdict: str = INSUFFICIENT
-    time_start: float = NAN
-    time_end: float = NAN
     n_missing: int = 0
     n_overlap_dropped: int = 0
-
-    def default_period(self) -> str:
-        return format_period(self.time_start, self.time_end)
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {

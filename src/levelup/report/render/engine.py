@@ -88,6 +88,17 @@ def source_date_epoch() -> int | None:
         ) from exc
 
 
+def _midnight_epoch(date: str) -> int | None:
+    """Unix time of 00:00 UTC on an ISO ``date``: the PDF's creation date without
+    SOURCE_DATE_EPOCH, so that rebuilds on the build date are byte-identical (None if not a date).
+    """
+    try:
+        day = _dt.date.fromisoformat(str(date))
+    except ValueError:
+        return None
+    return int(_dt.datetime(day.year, day.month, day.day, tzinfo=_dt.UTC).timestamp())
+
+
 def _typst_version() -> str:
     try:
         return metadata.version("typst")
@@ -212,6 +223,7 @@ def render_book(
             else _dt.datetime.now(_dt.UTC)
         )
         meta["build_date"] = when.date().isoformat()
+    pdf_epoch = epoch if epoch is not None else _midnight_epoch(meta["build_date"])
     result = RenderResult(engine="builtin")
 
     # ---- configuration and sources -----------------------------------------------------------
@@ -432,7 +444,7 @@ def render_book(
             _typst_version(),
             TYPST_TEMPLATE.read_bytes(),
             main_text,
-            str(epoch),
+            str(pdf_epoch),
             *sorted(images.images),
         )
         cached_pdf = cache.get("pdf", pdf_key)
@@ -447,14 +459,14 @@ def render_book(
                 try:
                     if build_dir is not None:
                         pdf_box["pdf"], pdf_box["warnings"] = (pdf_compiler or compile_pdf)(
-                            build_dir, main_text, images.images, epoch
+                            build_dir, main_text, images.images, pdf_epoch
                         )
                     else:
                         import tempfile
 
                         with tempfile.TemporaryDirectory(prefix="levelup-typst-") as tmp:
                             pdf_box["pdf"], pdf_box["warnings"] = compile_pdf(
-                                Path(tmp), main_text, images.images, epoch
+                                Path(tmp), main_text, images.images, pdf_epoch
                             )
                     cache.put("pdf", pdf_key, pdf_box["pdf"])  # type: ignore[arg-type]
                 except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
