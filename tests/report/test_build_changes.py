@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from levelup.data.schema import LOWER_TIER, UPPER_TIER
 from levelup.report.build import BuildError, merge_findings_files, merge_findings_rows
 from levelup.report.changes import compare_findings, finding_label, read_findings, with_labels
 from levelup.report.findings import Findings, merge_findings, variables_tree, write_findings_csv
+from levelup.report.labels import geography_label, statistic_label
 
 
 def table(rows):
@@ -110,29 +112,69 @@ def test_tables_name_metrics_by_their_registry_title_and_findings_in_words():
     from levelup.metrics.registry import Registry
 
     titles = {m.id: m.title for m in Registry().metrics}
+    lower_tier = "+".join(LOWER_TIER)
     rows = pd.DataFrame(
         {
             "key": [
                 "m02-research-development.berd.gse.level",
                 "m01-living-standards.gva.gap-since-baseline.verdict",
+                "m01-living-standards.gva.gap.verdict",
+                "m01-living-standards.pay.local.gap-trend-verdict",
+                "m01-living-standards.gva.itl1.cv-verdict",
                 "capitals.share",
             ],
-            "metric": ["m02-berd", "m01-gva-per-hour", "not-in-the-registry"],
+            "metric": [
+                "m02-berd",
+                "m01-gva-per-hour",
+                "m01-gva-per-hour",
+                "m01-median-weekly-pay",
+                "m01-gva-per-hour",
+                "not-in-the-registry",
+            ],
+            "statistic": [
+                "level",
+                "gap_trend_verdict",
+                "gap_trend_verdict",
+                "gap_verdict",
+                "sigma_verdict",
+                "",
+            ],
+            "geography": ["region_group", "", "", lower_tier, "itl1", ""],
+            "area": ["E99999999", "", "", "", "", ""],
+            "area_name": ["Greater South East", "", "", "", "", ""],
         }
     )
     out = with_labels(rows, titles)
     assert list(out["metric_title"]) == [
         "Business expenditure on R&D",
         titles["m01-gva-per-hour"],
+        titles["m01-gva-per-hour"],
+        titles["m01-median-weekly-pay"],
+        titles["m01-gva-per-hour"],
         "not-in-the-registry",  # no title: the id, never a blank
     ]
     assert titles["m01-gva-per-hour"] != "m01-gva-per-hour"
+    assert list(out["area_label"]) == [
+        "Greater South East",  # the area's name first
+        "all areas",
+        "all areas",
+        "local authority districts",  # the lower-tier set of levels in words
+        "ITL1 regions",
+        "all areas",
+    ]
     assert list(out["finding"]) == [
-        "berd: gse: level",
-        "gva: gap since baseline: verdict",
-        "share",
+        "level",
+        "gap between areas: trend (gap since baseline)",  # same metric, area and statistic:
+        "gap between areas: trend (gap)",  # the key tells them apart
+        "gap between the top and bottom tenth: trend",
+        "spread across areas: trend (sigma convergence)",
+        "share",  # no statistic: the key in words
     ]
     assert finding_label("single") == "single"
+    assert statistic_label("share_outside_gse") == "share outside the Greater South East"
+    assert statistic_label("not_a_known_statistic") == "not a known statistic"
+    assert geography_label("england_wales+region") == "England and Wales, English regions"
+    assert geography_label("+".join(UPPER_TIER)) == "upper-tier local authorities"
 
 
 def test_tolerance_and_invisible_revisions():

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.data.periods import PeriodError, parse_period
+from levelup.report.labels import geography_label, statistic_label
 
 NUMERIC = ("value", "lower", "upper")
 WHAT_CHANGED_NOTEBOOK = "what-changed"
@@ -251,13 +252,47 @@ def finding_label(key: str) -> str:
 
 
 def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    """``frame`` (rows of findings) with ``metric_title`` (the registry title, else the metric id)
-    and ``finding`` (:func:`finding_label` of the key), for tables readers can follow."""
-    metric = frame["metric"].fillna("").astype(str)
+    """``frame`` (rows of findings) with labels for tables readers can follow.
+
+    Adds ``metric_title`` (the registry title, else the metric id), ``statistic_label``
+    (:func:`~levelup.report.labels.statistic_label`), ``area_label`` (the area's name, else
+    the geography level in words, else the area code, else "all areas") and ``finding``: the
+    statistic in words, followed by the distinguishing part of the key in brackets where two
+    rows of the same metric and area would otherwise read the same.
+    """
+
+    def column(name: str) -> pd.Series:
+        if name not in frame:
+            return pd.Series("", index=frame.index)
+        return frame[name].fillna("").astype(str)
+
+    metric = column("metric")
+    statistic = column("statistic").map(statistic_label)
+    area = [
+        name or geography_label(geo) or code or "all areas"
+        for name, geo, code in zip(
+            column("area_name"), column("geography"), column("area"), strict=True
+        )
+    ]
+    finding = statistic.where(statistic != "", [finding_label(k) for k in frame["key"]])
+    same = pd.DataFrame({"m": metric, "a": area, "f": finding}).duplicated(keep=False)
+    detail = [_key_detail(k) for k in frame["key"]]
+    finding = [
+        f"{f} ({d})" if dup and d else f for f, d, dup in zip(finding, detail, same, strict=True)
+    ]
     return frame.assign(
         metric_title=[titles.get(m, m) or "" for m in metric],
-        finding=[finding_label(k) for k in frame["key"]],
+        statistic_label=statistic,
+        area_label=area,
+        finding=finding,
     )
+
+
+def _key_detail(key: str) -> str:
+    """The middle of a finding key in words (without notebook, metric part and last part):
+    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gap since baseline``."""
+    middle = str(key).split(".")[2:-1]
+    return " ".join(part.replace("-", " ") for part in middle)
 
 
 def _is_single_period(period: str) -> bool:

@@ -1,0 +1,81 @@
+"""Findings in words: labels of statistics and geography levels for tables readers follow.
+
+A finding row names its quantity by ``statistic`` (``gap_to_leader``, ``sigma_verdict``) and its
+areas by ``area``/``area_name`` or, for a statistic over many areas, by ``geography`` (a level
+such as ``itl1`` or a ``+``-joined set of levels). The tables of the "what changed" chapter show
+these as words; a statistic without a label reads as its name with spaces.
+"""
+
+from __future__ import annotations
+
+from levelup.data.schema import LOWER_TIER, UPPER_TIER
+
+#: Statistics (findings ``statistic``) in words; verdicts name the test they summarise.
+STATISTIC_LABELS: dict[str, str] = {
+    # levels, gaps and spreads
+    "gap_to_leader": "gap to the leading area",
+    "relative_gap_to_leader": "gap to the leading area (% of its level)",
+    "share_outside_gse": "share outside the Greater South East",
+    "share_of_total": "share of the total",
+    "cv": "coefficient of variation across areas",
+    "decile_gap": "gap between the top and bottom tenth of areas",
+    "rest_mean": "average of the other areas",
+    "rest_median": "median of the other areas",
+    "theil_between_share": "share of the inequality between regions (Theil)",
+    "ols_slope_per_year": "trend (change a year)",
+    "n_areas": "number of areas",
+    # statuses and verdicts
+    "progress_status": "progress towards the target",
+    "direction_status": "direction of change (no quantified target)",
+    "trend_verdict": "trend",
+    "sigma_verdict": "spread across areas: trend (sigma convergence)",
+    "beta_verdict": "beta convergence",
+    "cv_change_verdict": "spread across areas: change",
+    "gap_verdict": "gap between the top and bottom tenth: trend",
+    "gap_trend_verdict": "gap between areas: trend",
+    "gap_change_verdict": "gap between areas: change",
+    "gap_projection_verdict": "gap between areas: projection",
+    "change_verdict": "change since the baseline",
+    "projection_linear_verdict": "linear projection to the target year",
+    "projection_constant_rate_verdict": "projection at the current rate",
+    "verdict": "difference between groups of areas",
+}
+
+#: Geography levels (findings ``geography``) as a table names the areas a statistic covers.
+GEOGRAPHY_LABELS: dict[str, str] = {
+    "uk": "United Kingdom",
+    "gb": "Great Britain",
+    "england_wales": "England and Wales",
+    "country": "the four nations",
+    "region": "English regions",
+    "region_group": "groups of regions",
+    "itl1": "ITL1 regions",
+    "itl2": "ITL2 areas",
+    "itl3": "ITL3 areas",
+    "combined_authority": "combined authorities",
+    "police_force_area": "police force areas",
+    "county": "counties",
+    "health_board": "Welsh health boards",
+}
+
+
+def statistic_label(statistic: str) -> str:
+    """``statistic`` in words (:data:`STATISTIC_LABELS`), else its name with spaces."""
+    statistic = str(statistic)
+    return STATISTIC_LABELS.get(statistic, statistic.replace("_", " "))
+
+
+def geography_label(geography: str) -> str:
+    """A geography level, or a ``+``-joined set of levels, in words ("" for none).
+
+    The sets of the lower-tier and upper-tier local authority levels read as "local authority
+    districts" and "upper-tier local authorities"; other sets list their levels.
+    """
+    levels = [g for g in str(geography).split("+") if g]
+    if not levels:
+        return ""
+    if set(levels) == set(LOWER_TIER):
+        return "local authority districts"
+    if set(levels) == set(UPPER_TIER):
+        return "upper-tier local authorities"
+    return ", ".join(GEOGRAPHY_LABELS.get(g, g.replace("_", " ")) for g in levels)
