@@ -254,10 +254,13 @@ def variables_tree(frame: pd.DataFrame) -> dict:
 
 def merge_findings(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """All notebooks' findings in one table, keys checked across notebooks."""
+    # all-NA columns (a notebook without intervals) must not decide a column's dtype
+    columns = list(dict.fromkeys(c for f in frames.values() for c in f.columns)) or COLUMNS
+    parts = [f.dropna(axis=1, how="all") for f in frames.values() if len(f)]
     frame = (
-        pd.concat(list(frames.values()), ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=COLUMNS)
+        pd.concat(parts, ignore_index=True).reindex(columns=columns)
+        if parts
+        else pd.DataFrame(columns=columns)
     )
     check_keys(frame["key"])
     return frame.sort_values("key", kind="stable").reset_index(drop=True)
