@@ -154,7 +154,9 @@ def test_financial_capital_levels_regions_and_dispersion(financial, loader_2026)
     assert found(ctx.findings, "household-income.national.latest")["value"] == pytest.approx(
         uk["value"].iat[-1]
     )
-    assert found(ctx.findings, "household-income.national.area")["display"] == "United Kingdom"
+    assert (
+        found(ctx.findings, "household-income.national.area")["display"] == "the United Kingdom"
+    )  # as running text quotes it
     # nine English regions then the three devolved nations, in that order
     table = summary.regions_table()
     assert len(table) == 12

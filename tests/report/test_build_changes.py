@@ -13,7 +13,7 @@ from levelup.data.schema import LOWER_TIER, UPPER_TIER
 from levelup.report.build import BuildError, merge_findings_files, merge_findings_rows
 from levelup.report.changes import compare_findings, finding_label, read_findings, with_labels
 from levelup.report.findings import Findings, merge_findings, variables_tree, write_findings_csv
-from levelup.report.labels import geography_label, statistic_label
+from levelup.report.labels import area_in_text, geography_label, statistic_label
 
 
 def table(rows):
@@ -175,6 +175,22 @@ def test_tables_name_metrics_by_their_registry_title_and_findings_in_words():
     assert statistic_label("not_a_known_statistic") == "not a known statistic"
     assert geography_label("england_wales+region") == "England and Wales, English regions"
     assert geography_label("+".join(UPPER_TIER)) == "upper-tier local authorities"
+
+
+@pytest.mark.parametrize(
+    ("name", "in_text"),
+    [
+        ("United Kingdom", "the United Kingdom"),
+        ("North East", "the North East"),
+        ("East of England", "the East of England"),
+        ("England", "England"),
+        ("England and Wales", "England and Wales"),
+        ("London", "London"),
+        ("Yorkshire and The Humber", "Yorkshire and The Humber"),
+    ],
+)
+def test_area_names_in_running_text(name, in_text):
+    assert area_in_text(name) == in_text
 
 
 def test_tolerance_and_invisible_revisions():

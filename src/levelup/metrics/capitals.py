@@ -46,6 +46,7 @@ from levelup.metrics import analysis as A
 from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import CAPITALS, Metric, Registry
 from levelup.report.findings import Findings, format_value, slug_key
+from levelup.report.labels import area_in_text
 
 #: Areas a national figure is read for, in order of preference after the notebook's reference.
 NATIONAL_AREAS = ("K02000001", "K03000001", "K04000001", "E92000001")
@@ -484,8 +485,13 @@ def _national(
     key = f"{p.key}.national"
     series = p.data.series(code, p.indicator).dropna(subset=["value"])
     area_name = series["area_name"].iat[-1]
-    findings.add(
-        f"{key}.area", None, display=area_name, metric=p.metric.id, area=code, statistic="area"
+    findings.add(  # quoted in running text: "in {{< var ....national.area >}}"
+        f"{key}.area",
+        None,
+        display=area_in_text(area_name),
+        metric=p.metric.id,
+        area=code,
+        statistic="area",
     )
     if option.test_trend and len(series) > 1:
         row = A.headline(p.data, code, findings, key, indicator=p.indicator)

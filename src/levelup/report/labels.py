@@ -1,4 +1,4 @@
-"""Findings in words: labels of statistics and geography levels for tables readers follow.
+"""Findings in words: labels of statistics, geography levels and area names for readers.
 
 A finding row names its quantity by ``statistic`` (``gap_to_leader``, ``sigma_verdict``) and its
 areas by ``area``/``area_name`` or, for a statistic over many areas, by ``geography`` (a level
@@ -57,6 +57,27 @@ GEOGRAPHY_LABELS: dict[str, str] = {
     "county": "counties",
     "health_board": "Welsh health boards",
 }
+
+#: Area names that take the definite article in running text ("in the United Kingdom", "in the
+#: North East", but "in England", "in London", "in Yorkshire and The Humber").
+NAMES_WITH_ARTICLE = frozenset(
+    {
+        "United Kingdom",
+        "North East",
+        "North West",
+        "East Midlands",
+        "West Midlands",
+        "East of England",
+        "South East",
+        "South West",
+        "Greater South East",
+    }
+)
+
+
+def area_in_text(name: str) -> str:
+    """An area's name as running text quotes it: "the United Kingdom", "England"."""
+    return f"the {name}" if name in NAMES_WITH_ARTICLE else name
 
 
 def statistic_label(statistic: str) -> str:
