@@ -28,13 +28,7 @@ import pandas as pd
 
 from levelup.stats._ols import ols
 from levelup.stats._panel import pad_panel
-from levelup.stats.results import (
-    INSUFFICIENT,
-    NAN,
-    PeriodResult,
-    Result,
-    ResultTable,
-)
+from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, Result, ResultTable
 from levelup.stats.trend import ALPHA, DECREASING, INCREASING, TrendResult, ols_trend
 
 #: Fewest areas for the decile / tenth gaps (below, a "tenth" would not be a tenth); NaN below.

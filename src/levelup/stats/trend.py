@@ -43,12 +43,7 @@ from levelup.stats._panel import (
     series_period_years,
 )
 from levelup.stats.distributions import norm_ppf, norm_sf, t_ppf, t_sf
-from levelup.stats.results import (
-    INSUFFICIENT,
-    NAN,
-    PeriodResult,
-    ResultTable,
-)
+from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, ResultTable
 
 #: Fewest observations for a trend verdict. Below 5 points no two-sided 5 % test is attainable by
 #: Mann-Kendall (the exact minimum p-value at n = 4 is 2/24 = 0.083), and OLS would rest on < 3
