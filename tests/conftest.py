@@ -1,4 +1,5 @@
-"""Shared fixtures: the real data mirror (``LEVELUP_DATA_MIRROR`` or ``../shared/data``)."""
+"""Shared fixtures: the real data mirror (``LEVELUP_DATA_MIRROR`` or ``../shared/data``) and the
+technical annex beside it (``<mirror>/../reference``)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,11 @@ def loader_2025(store):
     from levelup.data.load import DataLoader
 
     return DataLoader(2025, store=store)
+
+
+@pytest.fixture(scope="session")
+def annex_text(mirror: Path) -> str:
+    """The technical annex of the shared mirror (``../reference/`` beside the data)."""
+    return (mirror.parent / "reference" / "levelling-up-technical-annex.md").read_text(
+        encoding="utf-8"
+    )
