@@ -196,3 +196,39 @@ def test_pins_regenerate_from_the_mirror_listings(mirror):
     from levelup.paths import PROJECT_ROOT
 
     assert (PROJECT_ROOT / "data" / "sources.toml").read_text() == dumps(generate(mirror))
+
+
+def _copied_folder_mirror(tmp_path, listed_sha: str, blob_line: str = ""):
+    root = tmp_path / "mirror" / "curated"
+    (root / "things").mkdir(parents=True)
+    (root / "things" / "table.csv").write_bytes(b"a,b\n1,2\n")
+    (root / "things" / "other.xlsx").write_bytes(b"workbook")
+    (root / "SOURCES.md").write_text(
+        "# Curated\n\n### things_2024\n- Licence: OGL v3.0 (ONS).\n"
+        "- Where found: GitHub `someone/things`, HEAD " + "a" * 40 + ".\n"
+        f"- Copied to `things/table.csv` (8 bytes), sha256 {listed_sha}.\n"
+        f"- `other.xlsx`: {blob_line}\n",
+        encoding="utf-8",
+    )
+    return tmp_path / "mirror"
+
+
+def test_copied_folders_are_pinned_by_the_printed_sha256_and_checked(tmp_path):
+    """Sub-folder copies take SOURCES.md's sha256 (verified) or its git blob id (verified)."""
+    import hashlib
+
+    from levelup.data.pinning import copied_folder_entries, git_blob_id
+
+    good = hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    blob = hashlib.sha1(b"blob 8\0workbook").hexdigest()
+    mirror = _copied_folder_mirror(tmp_path / "ok", good, f"blob {blob[:12]}…")
+    entries = {e["path"]: e for e in copied_folder_entries(mirror)}
+    table, workbook = entries["curated/things/table.csv"], entries["curated/things/other.xlsx"]
+    assert table["sha256"] == good and table["licence"] == "OGL v3"
+    assert table["upstream_repo"] == "someone/things"
+    assert git_blob_id(mirror / "curated/things/other.xlsx") == blob
+    assert workbook["description"].startswith(f"git blob {blob}")
+
+    tampered = _copied_folder_mirror(tmp_path / "bad", "0" * 64)
+    with pytest.raises(SystemExit, match="things/table.csv: sha256 .* differs"):
+        copied_folder_entries(tampered)

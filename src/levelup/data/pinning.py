@@ -215,7 +215,7 @@ def curated_entries(mirror: Path) -> list[dict]:
     table = {}
     for line in text.splitlines():
         m = re.match(
-            r"^\|\s*`(?P<file>[^`]+\.csv)`\s*\|\s*(?P<rows>\d+)\s*\|\s*(?P<what>[^|]+)\|", line
+            r"^\|\s*`(?P<file>[^`/]+\.csv)`\s*\|\s*(?P<rows>\d+)\s*\|\s*(?P<what>[^|]+)\|", line
         )
         if m:
             table[m.group("file")] = m.group("what").strip()
@@ -278,6 +278,94 @@ def curated_entries(mirror: Path) -> list[dict]:
     return entries
 
 
+_SECTION = re.compile(r"(?m)^(?=### )")
+_SHA = re.compile(r"\b([0-9a-f]{64})\b")
+_BLOB = re.compile(r"\b([0-9a-f]{8,40})(?:…|\b)")
+
+
+def git_blob_id(path: Path) -> str:
+    """Git's object id of a file (``git hash-object``): sha1 of ``blob <size>\\0`` + content."""
+    data = path.read_bytes()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _mention_spans(text: str, name: str) -> list[str]:
+    """The table row or bullet in which ``name`` is mentioned, each from the mention onwards."""
+    spans = []
+    for match in re.finditer(re.escape(name), text):
+        rest = text[match.end() :]
+        end = re.search(r"\n\s*(?:- |\||\n)", rest)
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        spans.append(text[line_start : match.end() + (end.start() if end else len(rest))])
+    return spans
+
+
+def copied_folder_entries(mirror: Path) -> list[dict]:
+    """Files of the curated sub-folders (fourth and fifth passes): copies of upstream git blobs.
+
+    Each file is pinned by the sha256 that ``curated/SOURCES.md`` prints in the file's own table
+    row or bullet (checked against the bytes: a mismatch stops the generation). A file for which
+    SOURCES.md prints only a git blob id is checked against that id and hashed here; files that
+    SOURCES.md names without any hash (tidy CSVs and the scripts that made them, schema files)
+    are hashed here. Publisher and licence come from the section that describes the folder.
+    """
+    root = mirror / "curated"
+    text = (root / "SOURCES.md").read_text(encoding="utf-8")
+    sections = [s for s in _SECTION.split(text) if s.startswith("### ")]
+    entries = []
+    for path in sorted(p for p in root.glob("*/*") if p.is_file() and p.parent.name != "raw"):
+        folder = path.parent.name
+        rel = f"{folder}/{path.name}"
+        named = re.compile(r"(?<![\w.-])" + re.escape(path.name))
+        in_folder = [s for s in sections if f"`{folder}/" in s or f"{folder}/`" in s]
+        section = next(
+            (s for s in in_folder if named.search(s)),
+            next((s for s in sections if named.search(s)), in_folder[0] if in_folder else ""),
+        )
+        if not section:
+            raise SystemExit(f"curated folder not described in curated/SOURCES.md: {folder}/")
+        actual = sha256_of(path)
+        spans = _mention_spans(text, path.name)
+        printed = next((m.group(1) for s in spans for m in [_SHA.search(s)] if m), "")
+        note = "sha256 as printed in curated/SOURCES.md"
+        if printed and printed != actual:
+            raise SystemExit(
+                f"curated/{rel}: sha256 {actual} differs from the {printed} curated/SOURCES.md prints"
+            )
+        if not printed:
+            blob = git_blob_id(path)
+            prefixes = [m.group(1) for s in spans for m in _BLOB.finditer(s)]
+            if any(blob.startswith(p) for p in prefixes if len(p) < 64):
+                note = f"git blob {blob} as listed in curated/SOURCES.md; sha256 computed here"
+            else:
+                note = "no hash printed in curated/SOURCES.md; sha256 computed here"
+        section_id = section.split("\n", 1)[0].removeprefix("### ").strip()
+        repo = re.search(r"GitHub `([^`/]+/[^`]+)`", section)
+        licence = re.search(r"Licence: \**([^.*\n(]+)", section)
+        entries.append(
+            {
+                "path": f"curated/{rel}",
+                "kind": "curated-copy",
+                "collection": "curated",
+                "slug": path.stem,
+                "vintage": "",
+                "url": "",
+                "upstream_repo": repo.group(1) if repo else "",
+                "upstream_commit": "",
+                "upstream_path": "",
+                "sha256": actual,
+                "bytes": path.stat().st_size,
+                "licence": licence.group(1).strip()
+                if licence
+                else f"see curated/SOURCES.md ({section_id})",
+                "publisher": f"Copied from a public repository (curated/SOURCES.md, {section_id})",
+                "description": note,
+                "origin": "mirror",
+            }
+        )
+    return entries
+
+
 def generate(mirror: Path) -> dict:
     """The whole manifest document for a mirror."""
     files = (
@@ -287,6 +375,7 @@ def generate(mirror: Path) -> dict:
             mirror, "population", "Office for National Statistics (mid-year population estimates)"
         )
         + curated_entries(mirror)
+        + copied_folder_entries(mirror)
     )
     files.sort(key=lambda e: e["path"])
     paths = [e["path"] for e in files]
