@@ -152,3 +152,28 @@ def test_broken_registries_are_refused_with_the_location(tmp_path, edit, message
     with pytest.raises(RegistryError) as info:
         Registry(_broken(tmp_path, edit))
     assert message in str(info.value)
+
+
+def test_annex_figures_are_quoted_verbatim_from_the_annex(registry, annex_text):
+    """Every annex figure is quoted as printed; the withheld ones are the working copy's '[…]'."""
+    annex = _normalise(annex_text)
+    figures = registry.annex_figures()
+    assert {f.mission for f in figures} >= {2, 3, 4, 5, 6, 7, 10, 11, 12}
+    for figure in figures:
+        quote = _normalise(figure.quote)
+        assert quote in annex, figure.id
+        assert ("[…]" in quote) == figure.withheld, figure.id
+        for printed in figure.figures:
+            assert printed in figure.quote, (figure.id, printed)
+
+
+def test_an_annex_figure_is_either_printed_or_withheld():
+    from levelup.metrics.registry import AnnexFigure
+
+    common = {"id": "x", "mission": 1, "quote": "q", "period": "2019"}
+    common["computed_by"] = {"metric": "m", "statistic": "s"}
+    AnnexFigure(**common, figures=["2%"], status="computed")
+    AnnexFigure(**common, withheld=True, status="computed")
+    for wrong in ({"figures": []}, {"figures": ["2%"], "withheld": True}):
+        with pytest.raises(ValueError, match="printed figures, or mark it withheld"):
+            AnnexFigure(**common, **wrong, status="computed")

@@ -149,13 +149,31 @@ class Capital(_Model):
     measurement: dict[str, Literal["green", "orange", "red"]]
 
 
-class Placeholder(_Model):
+class AnnexFigure(_Model):
+    """A figure the annex prints about a metric, quoted verbatim with its period.
+
+    ``withheld`` marks figures the project's working copy of the annex replaces with "[…]"
+    (the published annex prints them): the report computes those and never says the annex
+    left them out.
+    """
+
     id: str
     mission: int
-    sentence: str
+    quote: str
+    figures: list[str] = []
+    withheld: bool = False
+    period: str
     computed_by: dict[str, str]
     status: Literal["computed", "partial", "unavailable"]
     reason: str = ""
+
+    @model_validator(mode="after")
+    def _figures_printed(self):
+        if self.withheld == bool(self.figures):
+            raise ValueError(
+                f"annex figure {self.id}: give the printed figures, or mark it withheld (not both)"
+            )
+        return self
 
 
 class RegistryDocument(_Model):
@@ -163,7 +181,7 @@ class RegistryDocument(_Model):
     capitals: dict[str, Capital]
     missions: dict[int, Mission]
     metrics: list[Metric]
-    annex_placeholders: list[Placeholder]
+    annex_figures: list[AnnexFigure]
 
     @model_validator(mode="after")
     def _complete(self):
@@ -177,10 +195,10 @@ class RegistryDocument(_Model):
                 f"duplicate metric ids: {sorted({i for i in ids if ids.count(i) > 1})}"
             )
         known = set(ids)
-        for placeholder in self.annex_placeholders:
-            if placeholder.computed_by["metric"] not in known:
+        for figure in self.annex_figures:
+            if figure.computed_by["metric"] not in known:
                 raise ValueError(
-                    f"placeholder {placeholder.id} names unknown metric {placeholder.computed_by['metric']}"
+                    f"annex figure {figure.id} names unknown metric {figure.computed_by['metric']}"
                 )
         for number in self.missions:
             if not any(m.role == "headline" and number in m.missions for m in self.metrics):
@@ -234,10 +252,8 @@ class Registry:
     def capital(self, name: str) -> Capital:
         return self.document.capitals[name]
 
-    def placeholders(self, mission: int | None = None) -> list[Placeholder]:
-        return [
-            p for p in self.document.annex_placeholders if mission is None or p.mission == mission
-        ]
+    def annex_figures(self, mission: int | None = None) -> list[AnnexFigure]:
+        return [f for f in self.document.annex_figures if mission is None or f.mission == mission]
 
     # ------------------------------------------------------------------ resolution
     def status(
