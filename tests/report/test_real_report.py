@@ -97,3 +97,37 @@ def test_the_pdf_has_every_chapter_title_and_extractable_text(editions, year):
 def test_what_changed_compares_2026_with_2025(editions):
     variables = (editions["2026"].output_dir / "_variables.yml").read_text(encoding="utf-8")
     assert re.search(r"previous-edition: ['\"]?2025", variables)
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_no_word_of_the_pdf_runs_past_a_margin(editions, year):
+    """Every word of the PDF (``pdftotext -bbox``) lies within the text block: Table 1.3 used to
+    print "convergingno" past the right margin."""
+    from .layout_checks import words_outside_text_block
+
+    (pdf,) = editions[year].output_dir.glob("*.pdf")
+    assert words_outside_text_block(pdf) == []
+
+
+def test_every_pdf_table_fits_the_text_width(editions):
+    """Each table of the last-built edition (2026) as Typst laid it out (``typst query``): its
+    columns add up to no more than the text width and each column holds its longest word."""
+    from .layout_checks import table_fits, tables_wider_than_text
+
+    root = editions["2026"].output_dir.parent.parent
+    (book,) = root.rglob("typst-build/book.typ")
+    assert 'edition: "2026"' in book.read_text(encoding="utf-8")
+    records = table_fits(book)
+    assert len(records) > 50
+    assert tables_wider_than_text(records) == []
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_search_finds_mission_7_first_for_healthy_life(editions, year):
+    """The site's own search ranking (levelup.js, run by node) over the built index."""
+    from .layout_checks import search_ranking
+
+    index = json.loads((editions[year].output_dir / "site" / "search.json").read_text("utf-8"))
+    hits = search_ranking(index, "healthy life")
+    assert hits and hits[0]["c"] == "Mission 7: Health", [h["c"] for h in hits[:5]]
+    assert search_ranking(index, "housing")[0]["c"] == "Mission 10: Housing"

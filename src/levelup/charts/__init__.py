@@ -26,6 +26,7 @@ from levelup.charts.style import (
     png_bytes,
     save_chart_data,
     source_text,
+    svg_bytes,
 )
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "png_bytes",
     "save_chart_data",
     "source_text",
+    "svg_bytes",
     "trajectory_chart",
 ]

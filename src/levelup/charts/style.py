@@ -114,6 +114,21 @@ def png_bytes(fig) -> bytes:
     return buffer.getvalue()
 
 
+def svg_bytes(fig) -> bytes:
+    """The chart as SVG: vector, crisp at any size, on paper and on a phone.
+
+    Text stays text (``svg.fonttype="none"``), so it can be selected and read by assistive
+    technology and is drawn in DejaVu Sans (the site serves the font; the PDF compiler is given
+    matplotlib's copy). Deterministic: no date, ids salted by ``svg.hashsalt``.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "levelup"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
 def save_chart_data(label: str, frame: pd.DataFrame, output_dir: str | Path) -> Path:
     """Write the data behind chart ``label`` to ``<output_dir>/figure-data/<label>.csv``."""
     if not label.startswith("fig-"):

@@ -66,13 +66,13 @@ class Notebook:
             return None
 
     def show(self, fig, label: str, data: pd.DataFrame) -> None:
-        """Display a chart in the notebook output (a PNG) and save the data behind it for
-        download."""
+        """Display a chart in the notebook output (an SVG: vector graphics with real text) and
+        save the data behind it for download."""
         import matplotlib.pyplot as plt
-        from IPython.display import Image, display
+        from IPython.display import SVG, display
 
         charts.save_chart_data(label, data, self.output_dir)
-        display(Image(data=charts.png_bytes(fig), format="png"))
+        display(SVG(data=charts.svg_bytes(fig)))
         plt.close(fig)
 
     def unavailable_table(self):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -279,3 +280,20 @@ def stringify(value: Any) -> str:
             if c is not None:
                 push(c)
     return " ".join("".join(parts).split())
+
+
+def number_in_title(number: str | None, title: str) -> bool:
+    """Whether a chapter's title already carries its number ("Mission 10: Housing" for chapter
+    10): then the number is not printed again in front of it ("10 Mission 10: Housing")."""
+    return (
+        bool(number)
+        and re.search(rf"(?<![\w.]){re.escape(str(number))}(?![\w.])", title) is not None
+    )
+
+
+def chapter_label(number: str | None, title: str) -> str:
+    """How a chapter is named in titles, navigation and search: "Mission 10: Housing",
+    "13 Physical capital", "References"."""
+    if not number or number_in_title(number, title):
+        return title
+    return f"{number} {title}"

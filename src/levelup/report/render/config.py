@@ -147,6 +147,12 @@ class BookConfig:
         return [str(x.get("name", "")) if isinstance(x, dict) else str(x) for x in items if x]
 
     @property
+    def publisher(self) -> str | None:
+        """The organisation that publishes the book (Quarto's ``publisher``), for the title page."""
+        v = self.book.get("publisher") or self.config.get("publisher")
+        return str(v) if v else None
+
+    @property
     def date(self) -> str | None:
         v = self.book.get("date") or self.config.get("date")
         return str(v) if v else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from . import ast as A
 from . import html as H
 from .bibliography import bib_keys
 from .cache import Cache, sha256
@@ -437,6 +438,7 @@ def render_book(
             site_meta=meta,
             date=(meta["build_date"] if cfg.date in (None, "today", "last-modified") else cfg.date),
             chapters=[(c.spec.part, fragments[(c.source, "typst")]) for c in chapters],
+            publisher=cfg.publisher,
         )
         pdf_key = sha256(
             "pdf",
@@ -579,7 +581,9 @@ def _write_site(
         for ident in sorted(set(missing)):
             file, line = ch.where("#" + ident)
             result.warnings.append(f"{file}:{line}: link to #{ident}: no such anchor in the book")
-        label = f"{ch.number} {ch.title}" if ch.number else ch.title
+        search_fragment = fragment
+        fragment = H.inline_svg_images(H.layout_tables(fragment), images.images)
+        label = A.chapter_label(ch.number, ch.title)
         if ch.title == cfg.title:
             page_title = f"{cfg.title}{f' ({edition} edition)' if edition else ''}"
         else:
@@ -600,7 +604,7 @@ def _write_site(
             generator=generator,
         )
         _write(site / page, html_doc, written)
-        search.extend(H.search_entries(page, label, fragment))
+        search.extend(H.search_entries(page, label, search_fragment))
     for name, text in H.search_index_files(search).items():
         _write(site / name, text, written)
     for asset in H.ASSETS:

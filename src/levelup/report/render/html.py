@@ -75,6 +75,110 @@ def postprocess_fragment(
     return fragment, missing
 
 
+#: Tables whose rows become labelled cards on a phone: marked with this class, or by id.
+STACK_CLASS = "stack-phone"
+STACK_IDS = frozenset({"tbl-missions-at-a-glance"})
+_TABLE_RE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
+_CELL_RE = re.compile(r"<(td|th)\b([^>]*)>", re.S)
+_PERCENT_COLGROUP_RE = re.compile(
+    r"<colgroup>\s*(?:<col style=\"width: [0-9.]+%\" ?/?>\s*)+</colgroup>\s*", re.S
+)
+
+
+def _attr(attrs: str, name: str) -> str | None:
+    m = re.search(rf'\b{name}="([^"]*)"', attrs)
+    return html.unescape(m.group(1)) if m else None
+
+
+def _stack_table(m: re.Match) -> str:
+    attrs, body = m.group(1), m.group(2)
+    classes = (_attr(attrs, "class") or "").split()
+    if STACK_CLASS not in classes and _attr(attrs, "id") not in STACK_IDS:
+        return m.group(0)
+    head = re.search(r"<thead>(.*?)</thead>", body, re.S)
+    if head is None:
+        return m.group(0)
+    labels = [_plain(c) for c in re.findall(r"<th\b[^>]*>(.*?)</th>", head.group(1), re.S)]
+
+    def label_row(row: re.Match) -> str:
+        k = iter(range(len(labels) + 100))
+
+        def cell(c: re.Match) -> str:
+            i = next(k)
+            if i >= len(labels) or "data-label=" in c.group(2) or not labels[i]:
+                return c.group(0)
+            return f'<{c.group(1)} data-label="{_esc(labels[i])}"{c.group(2)}>'
+
+        return _CELL_RE.sub(cell, row.group(0))
+
+    tbody = re.sub(
+        r"<tbody>.*?</tbody>",
+        lambda b: re.sub(r"<tr\b.*?</tr>", label_row, b.group(0), flags=re.S),
+        body,
+        flags=re.S,
+    )
+    if STACK_CLASS not in classes:
+        if "class=" in attrs:
+            attrs = re.sub(r'\bclass="', f'class="{STACK_CLASS} ', attrs, count=1)
+        else:
+            attrs += f' class="{STACK_CLASS}"'
+    return f"<table{attrs}>{tbody}</table>"
+
+
+def layout_tables(fragment: str) -> str:
+    """Tables take their columns' widths from their content (pandoc's equal percentages are
+    dropped), and marked tables (class ``stack-phone`` or a listed id) get each cell's column
+    header as ``data-label``, so that on a phone each row reads as a labelled card (CSS)."""
+    fragment = _PERCENT_COLGROUP_RE.sub("", fragment)
+    return _TABLE_RE.sub(_stack_table, fragment)
+
+
+_SVG_IMG_RE = re.compile(
+    r'<img\b([^>]*?\bsrc="((?:\.\./)*images/([0-9a-f]+)\.svg)"[^>]*?)/?>', re.S
+)
+_SVG_ID_RE = re.compile(r'\bid="([^"]+)"')
+
+
+def inline_svg_images(fragment: str, images: Mapping[str, bytes]) -> str:
+    """Charts (SVG images) are put inline in the page: their text is text (selectable, drawn
+    in the page's DejaVu Sans), they stay sharp at any width, and the ``alt`` text becomes the
+    accessible name (``role="img"``). Ids inside each chart are prefixed with its name so two
+    charts on a page do not share ids. A chart keeps a readable minimum width on a phone, in a
+    keyboard-focusable scroll container."""
+
+    def inline(m: re.Match) -> str:
+        name = m.group(3)
+        data = images.get(f"{name}.svg")
+        if data is None:
+            return m.group(0)
+        svg = data.decode("utf-8")
+        start = svg.find("<svg")
+        if start < 0:
+            return m.group(0)
+        svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg[start:], flags=re.S)
+        prefix = f"c{name[:8]}-"
+        ids = set(_SVG_ID_RE.findall(svg))
+        svg = _SVG_ID_RE.sub(lambda i: f'id="{prefix}{i.group(1)}"', svg)
+        svg = re.sub(
+            r'(url\(#|href="#)([^)"]+)',
+            lambda r: r.group(1) + (prefix + r.group(2) if r.group(2) in ids else r.group(2)),
+            svg,
+        )
+        alt = _attr(m.group(1), "alt") or ""
+        svg = re.sub(
+            r'<svg\b([^>]*?)\swidth="[^"]*"\s+height="[^"]*"',
+            rf'<svg\1 class="chart" role="img" aria-label="{_esc(alt)}" focusable="false"',
+            svg,
+            count=1,
+        )
+        return (
+            f'<div class="chart-wrap" tabindex="0" role="region" '
+            f'aria-label="Chart: {_esc(alt[:120])}">{svg.strip()}</div>'
+        )
+
+    return _SVG_IMG_RE.sub(inline, fragment)
+
+
 def toc_entries(blocks: list, max_level: int = 3) -> list[tuple[int, str, str]]:
     """(level, id, text) for the on-page table of contents (levels 2..max_level)."""
     out = []
@@ -130,7 +234,11 @@ def nav_html(entries: list[NavEntry], current: str) -> str:
                 )
             open_part = e.part
         cur = ' aria-current="page"' if e.page == current else ""
-        num = f'<span class="nav-number">{_esc(e.number)}</span> ' if e.number else ""
+        num = (
+            f'<span class="nav-number">{_esc(e.number)}</span> '
+            if e.number and not A.number_in_title(e.number, e.title)
+            else ""
+        )
         lines.append(f'<li><a href="{_esc(root + e.page)}"{cur}>{num}{_esc(e.title)}</a></li>')
     if open_part is not None:
         lines.append("</ul></li>")
@@ -143,14 +251,14 @@ def pager_html(entries: list[NavEntry], i: int) -> str:
     parts = []
     if i > 0:
         p = entries[i - 1]
-        label = f"{p.number} {p.title}" if p.number else p.title
+        label = A.chapter_label(p.number, p.title)
         parts.append(
             f'<a class="pager-prev" rel="prev" href="{_esc(relative_url(page, p.page))}">'
             f'<span class="pager-label">Previous</span> <span class="pager-title">{_esc(label)}</span></a>'
         )
     if i + 1 < len(entries):
         n = entries[i + 1]
-        label = f"{n.number} {n.title}" if n.number else n.title
+        label = A.chapter_label(n.number, n.title)
         parts.append(
             f'<a class="pager-next" rel="next" href="{_esc(relative_url(page, n.page))}">'
             f'<span class="pager-label">Next</span> <span class="pager-title">{_esc(label)}</span></a>'

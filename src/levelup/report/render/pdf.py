@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +23,23 @@ def typst_string(s: str) -> str:
     )
 
 
+def is_release_version(version: str) -> bool:
+    """A released version ("2026.1.0"), not a development build ("0.1.0+5058778", "1.0.dev3"):
+    only a release is printed in the page footers; the colophon always gives the code version."""
+    return re.fullmatch(r"\d+(\.\d+)*", version.strip()) is not None
+
+
+def publication_date(date: str | None) -> str | None:
+    """An ISO date as the title page prints it ("2 December 2026"); anything else unchanged."""
+    if not date:
+        return date
+    try:
+        d = _dt.date.fromisoformat(str(date)[:10])
+    except ValueError:
+        return date
+    return f"{d.day} {d:%B %Y}"
+
+
 def compose_book(
     *,
     title: str,
@@ -31,13 +49,14 @@ def compose_book(
     site_meta: Mapping,
     date: str | None,
     chapters: list[tuple[str | None, str]],  # (part title, typst fragment) in reading order
+    publisher: str | None = None,
 ) -> str:
     edition = site_meta.get("edition")
     version = site_meta.get("version")
     stamp_parts = [title]
     if edition:
         stamp_parts.append(f"{edition} edition")
-    if version:
+    if version and is_release_version(str(version)):
         stamp_parts.append(f"version {version}")
     language, _, region = lang.partition("-")
 
@@ -52,7 +71,8 @@ def compose_book(
         f"  authors: ({''.join(typst_string(a) + ', ' for a in authors)}),",
         f"  edition: {opt(edition)},",
         f"  version: {opt(version)},",
-        f"  date: {opt(date)},",
+        f"  date: {opt(publication_date(date))},",
+        f"  publisher: {opt(publisher)},",
         f"  stamp: {typst_string(' · '.join(stamp_parts))},",
         f"  lang: {typst_string(language.lower() or 'en')},",
         f"  region: {typst_string(region.upper() or 'GB')},",
@@ -66,7 +86,8 @@ def compose_book(
         if part != current_part and part is not None:
             body.append(f"#part-page({typst_string(part)})\n")
         current_part = part
-        body.append(fragment.rstrip() + "\n")
+        # a chapter's floating figures are placed before the next chapter starts
+        body.append(fragment.rstrip() + "\n\n#place.flush()\n")
     return "\n".join(head) + "\n".join(body)
 
 
@@ -76,6 +97,13 @@ def prepare_build_dir(build_dir: Path, main_text: str, images: Mapping[str, byte
     # files are rewritten only when they change: a kept Typst compiler re-reads a rewritten file
     # and lays out again everything that depends on it (the template: the whole book)
     _write_if_changed(build_dir / "levelup.typ", TEMPLATE.read_text(encoding="utf-8"))
+    # the charts' font (SVG text), matplotlib's own copy: the same on every machine
+    font_dir = build_dir / "fonts"
+    font_dir.mkdir(exist_ok=True)
+    for font in chart_fonts():
+        target = font_dir / font.name
+        if not target.exists() or target.stat().st_size != font.stat().st_size:
+            target.write_bytes(font.read_bytes())
     img_dir = build_dir / "images"
     img_dir.mkdir(exist_ok=True)
     for name, data in images.items():
@@ -104,9 +132,19 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_bytes(data)
 
 
+def chart_fonts() -> list[Path]:
+    """DejaVu Sans as shipped with matplotlib: the charts are SVGs whose text is text in this
+    font (``svg.fonttype="none"``), and Typst draws it with these files."""
+    import matplotlib
+
+    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return [ttf / f"DejaVuSans{style}.ttf" for style in ("", "-Bold", "-Oblique", "-BoldOblique")]
+
+
 def typst_compile(main: Path, root: Path, epoch: int | None) -> tuple[bytes, list[str]]:
-    """Compile ``main`` with the typst package: only the fonts embedded in the compiler, the
-    document date from ``epoch`` (SOURCE_DATE_EPOCH) for byte-identical rebuilds."""
+    """Compile ``main`` with the typst package: only the fonts embedded in the compiler and the
+    charts' font in ``root/fonts``, the document date from ``epoch`` (SOURCE_DATE_EPOCH) for
+    byte-identical rebuilds."""
     import typst
 
     timestamp = _dt.datetime.fromtimestamp(epoch, _dt.UTC) if epoch is not None else None
@@ -114,7 +152,7 @@ def typst_compile(main: Path, root: Path, epoch: int | None) -> tuple[bytes, lis
         pdf, warnings = typst.compile_with_warnings(
             str(main),
             root=str(root),
-            font_paths=[],
+            font_paths=[str(root / "fonts")] if (root / "fonts").is_dir() else [],
             ignore_system_fonts=True,
             format="pdf",
             timestamp=timestamp,

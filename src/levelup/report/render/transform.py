@@ -615,6 +615,8 @@ def resolve(
             return None
         if t == "Header":
             num = numbers.get(id(node))
+            if num and node["c"][0] == 1 and A.number_in_title(num, A.stringify(node["c"][2])):
+                num = None  # "Mission 10: Housing", not "10 Mission 10: Housing"
             if num:
                 node["c"][2] = [
                     A.Span(A.attr("", ["header-section-number"]), [A.Str(num)]),

@@ -82,7 +82,19 @@ local function typst_filter(renames)
       end
       return rename(el)
     end,
-    Table = rename,
+    Table = function(tbl)
+      rename(tbl)
+      -- long words with slashes (file paths) may break after each slash, like URLs: a
+      -- zero-width space there (levelup.typ's table fit assumes these break opportunities)
+      return tbl:walk({
+        Str = function(s)
+          if #s.text > 20 and s.text:find('/', 1, true) then
+            s.text = s.text:gsub('/', '/\u{200B}')
+            return s
+          end
+        end,
+      })
+    end,
     CodeBlock = rename,
     Code = rename,
     Figure = function(fig)
