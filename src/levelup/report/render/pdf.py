@@ -134,10 +134,14 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def chart_fonts() -> list[Path]:
     """DejaVu Sans as shipped with matplotlib: the charts are SVGs whose text is text in this
-    font (``svg.fonttype="none"``), and Typst draws it with these files."""
-    import matplotlib
+    font (``svg.fonttype="none"``), and Typst draws it with these files. Found without importing
+    matplotlib (a prose rebuild never loads the analysis stack)."""
+    import importlib.util
 
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RenderError("matplotlib is not installed: the charts' font (DejaVu Sans) is its copy")
+    ttf = Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
     return [ttf / f"DejaVuSans{style}.ttf" for style in ("", "-Bold", "-Oblique", "-BoldOblique")]
 
 
