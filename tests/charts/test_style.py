@@ -37,3 +37,24 @@ def test_a_long_source_line_wraps_within_the_chart_and_keeps_every_word():
     fig.canvas.draw()
     label = fig._supxlabel.get_window_extent()
     assert label.x1 <= fig.bbox.x1 + 1  # inside the figure
+
+
+def test_long_titles_are_wrapped_to_fit_over_the_plot():
+    title = "Travel time by public transport or walking: median authority by region"
+    lines = charts.style.chart_title(title).splitlines()
+    assert len(lines) == 2 and all(len(x) <= charts.style.TITLE_CHARS for x in lines)
+    assert charts.style.chart_title("Short title") == "Short title"
+
+
+def test_a_legend_of_long_labels_takes_fewer_columns():
+    long = ["10th to 90th percentile of areas", "median area", "England and Wales",
+            "stand-in worst-affected forces"]  # fmt: skip
+    assert charts.style.legend_columns(long) < 4
+    assert charts.style.legend_columns(["a", "b", "c", "d"]) == 4
+    assert charts.style.legend_columns(["only"]) == 1
+
+
+def test_svg_keeps_text_as_text():
+    svg = charts.svg_bytes(_chart()).decode("utf-8")
+    assert "<text" in svg and "DejaVu Sans" in svg
+    assert charts.svg_bytes(_chart()) == charts.svg_bytes(_chart())  # deterministic

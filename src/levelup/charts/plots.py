@@ -8,7 +8,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from levelup.charts.style import COLOURS, FOCUS, MUTED, TARGET_COLOUR, add_source, new_figure
+from levelup.charts.style import (
+    COLOURS,
+    FOCUS,
+    MUTED,
+    TARGET_COLOUR,
+    add_source,
+    chart_title,
+    legend_columns,
+    new_figure,
+)
 
 
 def _years_axis(ax) -> None:
@@ -115,7 +124,7 @@ def line_chart(
         last = rows.dropna(subset=[y]).iloc[-1] if rows[y].notna().any() else None
         if last is not None and (not highlight or name in highlight or len(groups) <= 6):
             ends.append((last[x], last[y], str(name), colour))
-    ax.set_title(title)
+    ax.set_title(chart_title(title))
     ax.set_ylabel(ylabel)
     if ymin is not None:
         ax.set_ylim(bottom=ymin)
@@ -221,7 +230,7 @@ def trajectory_chart(
             zorder=5,
             label=target_label or f"target ({target_year:.0f})",
         )
-    ax.set_title(title)
+    ax.set_title(chart_title(title))
     ax.set_ylabel(ylabel)
     _years_axis(ax)
     if ytick_format:
@@ -295,7 +304,7 @@ def dot_range_chart(
     ax.set_yticks(ypos, rows[label])
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
-    ax.set_title(title)
+    ax.set_title(chart_title(title))
     ax.set_xlabel(xlabel)
     if start:
         ax.legend(loc="lower right", fontsize=8)
@@ -354,16 +363,15 @@ def distribution_chart(
         )
     if group:
         ax.scatter([], [], s=12, color=FOCUS[0], label=group_label)
-    ax.set_title(title)
+    ax.set_title(chart_title(title))
     ax.set_ylabel(ylabel)
     _years_axis(ax)
     _target_line(ax, target)
     # below the axes: the dots fill the plot, so no place inside it leaves the data uncovered
-    handles = ax.get_legend_handles_labels()[0]
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.1),
-        ncol=min(4, len(handles)),
+        ncol=legend_columns(ax.get_legend_handles_labels()[1]),
         frameon=False,
         fontsize=8,
     )
@@ -411,7 +419,7 @@ def gap_chart(
             fontsize=8.5,
             color=TARGET_COLOUR,
         )
-    ax.set_title(title)
+    ax.set_title(chart_title(title))
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0 if rows["value"].min() >= 0 else None)
     _years_axis(ax)
@@ -441,7 +449,7 @@ def dispersion_chart(
         ax.plot(rows["time"], index, color=COLOURS[i], linewidth=2, marker="o", markersize=3)
         ends.append((rows["time"].iloc[-1], index.iloc[-1], name, COLOURS[i]))
     ax.axhline(100, color=MUTED, linewidth=0.8)
-    ax.set_title(title)
+    ax.set_title(chart_title(title))
     ax.set_ylabel("index, first period = 100")
     _years_axis(ax)
     _label_line_ends(ax, ends)

@@ -79,6 +79,30 @@ def add_source(fig, source: str) -> None:
     fig.supxlabel(text, x=0.0, ha="left", fontsize=7.5, color=MUTED)
 
 
+#: Characters of the 11 pt bold title that fit over the plot (about 6.8 pt each, centred over
+#: axes that may start a third of the way in, after long area names).
+TITLE_CHARS = 52
+
+
+def chart_title(title: str) -> str:
+    """The title wrapped to lines that fit over the plot: a longer line ran past the chart's
+    edge (cut off in a PNG, past the page margin in a vector chart)."""
+    return textwrap.fill(title, width=TITLE_CHARS, break_on_hyphens=False)
+
+
+def legend_columns(labels: list[str], width_pt: float = WIDTH_IN * 72 * 0.95) -> int:
+    """How many legend entries fit side by side in one row below the plot: each takes its
+    8 pt label (about 4.6 pt a character) and 35 pt of handle and spacing; at most four."""
+    for ncol in range(min(4, max(len(labels), 1)), 1, -1):
+        rows = [labels[i : i + ncol] for i in range(0, len(labels), ncol)]
+        widest = max(sum(len(x) * 4.6 + 35 for x in row) for row in rows)
+        # matplotlib aligns columns: each column is as wide as its widest label
+        cols = [max(len(labels[i]) for i in range(j, len(labels), ncol)) for j in range(ncol)]
+        if max(widest, sum(c * 4.6 + 35 for c in cols)) <= width_pt:
+            return ncol
+    return 1
+
+
 def source_text(provenance: Iterable[dict], extra: str = "") -> str:
     """One line naming publisher, file, vintage and the first characters of its sha256.
 

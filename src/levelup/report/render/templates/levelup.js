@@ -58,15 +58,16 @@ if (typeof document !== "undefined") (function () {
     });
   }
 
-  /* ---- wide tables: say that they scroll sideways ---- */
+  /* ---- wide tables and charts on a narrow screen: say that they scroll sideways ---- */
   function markScrollable() {
-    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (w) {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap, .chart-wrap"), function (w) {
       var wide = w.scrollWidth > w.clientWidth + 4;
       w.classList.toggle("is-scrollable", wide);
       if (wide && !w.querySelector(".scroll-hint")) {
         var p = document.createElement("p");
         p.className = "scroll-hint";
-        p.textContent = "Scroll sideways to see every column →";
+        p.textContent = w.classList.contains("chart-wrap") ?
+          "Scroll sideways to see the whole chart \u2192" : "Scroll sideways to see every column \u2192";
         w.insertBefore(p, w.firstChild);
       }
     });
