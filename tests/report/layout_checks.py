@@ -62,8 +62,11 @@ def tables_wider_than_text(records: list[dict], tolerance: float = 0.5) -> list[
     return bad
 
 
-def words_outside_text_block(pdf: Path, tolerance: float = 1.0) -> list[str]:
-    """Words of the PDF beyond the left or right margin of their page (``pdftotext -bbox``)."""
+def words_outside_text_block(pdf: Path, tolerance: float = 2.5) -> list[str]:
+    """Words of the PDF beyond the left or right margin of their page (``pdftotext -bbox``).
+
+    The tolerance lets through Typst's hanging punctuation: a line-end hyphen or comma of
+    justified text hangs about 2 pt into the margin by design (``text(overhang: true)``)."""
     if shutil.which("pdftotext") is None:  # pragma: no cover - poppler-utils is in CI
         raise RuntimeError("pdftotext (poppler-utils) is needed to measure the PDF")
     out = subprocess.run(
