@@ -28,6 +28,7 @@ from levelup.metrics import derived
 from levelup.metrics.registry import Metric, Registry, Target
 from levelup.report.findings import Findings, format_value
 from levelup.stats._panel import LEAP_SLACK
+from levelup.stats.projection import LAST_K_YEARS
 
 IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no significant change"
 
@@ -843,6 +844,39 @@ def trajectory(
     return TrajectorySummary(
         observed, linear, constant_rate, required, progress, projections, level, target.target_year
     )
+
+
+def constant_rate_label(summary: TrajectorySummary) -> str:
+    """Legend text for a trajectory's constant-rate line that says what the line really is.
+
+    The rate runs from the observation nearest to five years before the latest
+    (:func:`levelup.stats.project_to_target`); when the series is shorter the window is shorter,
+    and "the rate of the last five years" would misdescribe it. Returns "at the rate of the last
+    five years" only when the window spans at least 4.5 years, else "at the growth rate since
+    <first period of the window>".
+    """
+    obs = summary.observed.dropna(subset=["value"])
+    t = obs["time"].to_numpy(float)
+    if len(t) < 2:
+        return "at the recent growth rate"
+    earlier = t[:-1]
+    i = int(np.argmin(np.abs(earlier - (t[-1] - LAST_K_YEARS)) + 1e-9 * earlier))
+    if t[-1] - earlier[i] >= LAST_K_YEARS - 0.5:
+        return "at the rate of the last five years"
+    return f"at the growth rate since {period_label(str(obs['period'].iat[i]))}"
+
+
+def growth_path(series: pd.DataFrame, rate: float, target_year: int) -> pd.DataFrame:
+    """A series' latest value carried on at a constant annual ``rate`` to ``target_year``:
+    y(t) = y_last (1 + rate)^(t - t_last), yearly from the latest observation (``time``,
+    ``value``; empty if the rate is not finite). Shares are the caller's to cap."""
+    rows = series.dropna(subset=["value"])
+    if rows.empty or not np.isfinite(rate):
+        return pd.DataFrame(columns=["time", "value"])
+    t_last, y_last = float(rows["time"].iat[-1]), float(rows["value"].iat[-1])
+    horizon = target_time(target_year)
+    times = np.concatenate([[t_last], np.arange(math.floor(t_last) + 1.5, horizon + 0.01, 1.0)])
+    return pd.DataFrame({"time": times, "value": y_last * (1 + rate) ** (times - t_last)})
 
 
 def _rate(cagr: float) -> str:

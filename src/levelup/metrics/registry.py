@@ -7,6 +7,7 @@ sentence or a metric with neither data nor a reason for its absence stops everyt
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -149,6 +150,15 @@ class Capital(_Model):
     measurement: dict[str, Literal["green", "orange", "red"]]
 
 
+class AnnexPoint(_Model):
+    """One printed annex figure placed on a chart: its value, as printed, and the period it
+    describes (ISO 8601, e.g. ``2017-06-01/P1M``)."""
+
+    figure: str
+    value: float
+    period: str
+
+
 class AnnexFigure(_Model):
     """A figure the annex prints about a metric, quoted verbatim with its period.
 
@@ -166,6 +176,7 @@ class AnnexFigure(_Model):
     computed_by: dict[str, str]
     status: Literal["computed", "partial", "unavailable"]
     reason: str = ""
+    points: list[AnnexPoint] = []
 
     @model_validator(mode="after")
     def _figures_printed(self):
@@ -173,6 +184,18 @@ class AnnexFigure(_Model):
             raise ValueError(
                 f"annex figure {self.id}: give the printed figures, or mark it withheld (not both)"
             )
+        for point in self.points:
+            if point.figure not in self.figures:
+                raise ValueError(
+                    f"annex figure {self.id}: point {point.figure!r} is not one of its printed "
+                    f"figures {self.figures}"
+                )
+            printed = re.sub(r"[^0-9.]", "", point.figure)
+            if not printed or float(printed) != point.value:
+                raise ValueError(
+                    f"annex figure {self.id}: point value {point.value:g} does not match the "
+                    f"printed {point.figure!r}"
+                )
         return self
 
 
@@ -254,6 +277,12 @@ class Registry:
 
     def annex_figures(self, mission: int | None = None) -> list[AnnexFigure]:
         return [f for f in self.document.annex_figures if mission is None or f.mission == mission]
+
+    def annex_figure(self, figure_id: str) -> AnnexFigure:
+        for figure in self.document.annex_figures:
+            if figure.id == figure_id:
+                return figure
+        raise KeyError(f"unknown annex figure {figure_id!r} (see annex_figures in {self.path})")
 
     # ------------------------------------------------------------------ resolution
     def status(
