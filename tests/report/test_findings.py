@@ -68,3 +68,11 @@ def test_derived_counts_are_shown_rounded_and_kept_exact(tmp_path):
     assert shown.at["m10-housing.non-decent.share-latest", "display"] == "16.0%"
     assert shown.at["m10-housing.non-decent.england.status", "display"] == "limited progress"
     assert shown.at["m10-housing.other.count", "display"] == "1,450,565"
+
+
+def test_rounding_leaves_test_statistics_and_ratios_alone(tmp_path):
+    f = Findings("m10-housing", tmp_path)
+    f.add("non-decent.england.mk-p", 0.0028, unit="dwellings", display="p = 0.003")
+    f.add("non-decent.england.ratio", 0.37, unit="dwellings")
+    assert f.round_displays("non-decent", 10_000, unit="dwellings") == 0
+    assert list(f.frame()["display"]) == ["p = 0.003", "0.37"]

@@ -74,10 +74,10 @@ def add_cited_points(ax, points: pd.DataFrame, *, label: str = "annex figure", c
             ax.annotate(
                 f"{label}: {row['text']}",
                 xy=(row["time"], row["value"]),
-                xytext=(0, -13),
+                xytext=(8, 0),
                 textcoords="offset points",
-                ha="center",
-                va="top",
+                ha="left",
+                va="center",
                 fontsize=7.5,
                 color=colour,
                 annotation_clip=False,

@@ -151,7 +151,9 @@ class Findings:
         changed = 0
         for row in self.rows:
             if row["key"].startswith(prefix + ".") and row["unit"] == unit:
-                if row["value"] is None or not _NUMBER.search(row["display"]):
+                if row["value"] is None or abs(row["value"]) < nearest:
+                    continue  # test statistics, ratios and small counts keep their display
+                if not _NUMBER.search(row["display"]):
                     continue
                 text = format_rounded(row["value"], nearest)
                 row["display"] = _NUMBER.sub(text, row["display"], count=1)
