@@ -201,3 +201,19 @@ def test_annex_chart_points_must_be_printed_figures():
 def test_the_mission_4_annex_figures_carry_their_chart_points(registry):
     points = {p.figure: p.period for f in registry.annex_figures(4) for p in f.points}
     assert points == {"80%": "2017-01-01/P1Y", "92%": "2021-12-01/P1M", "63%": "2022-01-01/P1M"}
+
+
+@pytest.mark.parametrize("edition", ["2025", "2026"])
+def test_annex_figures_of_missions_4_to_10_name_statistics_the_report_computes(registry, edition):
+    """``computed_by`` names a (metric, statistic) pair recorded in the accepted findings."""
+    import pandas as pd
+
+    from levelup.paths import PROJECT_ROOT
+
+    findings = pd.read_csv(PROJECT_ROOT / "tests" / "ground_truth" / f"findings-{edition}.csv")
+    recorded = set(zip(findings["metric"], findings["statistic"], strict=True))
+    for figure in registry.annex_figures():
+        if figure.mission not in (4, 5, 6, 7, 8, 10) or figure.status == "unavailable":
+            continue
+        pair = (figure.computed_by["metric"], figure.computed_by["statistic"])
+        assert pair in recorded, (figure.id, pair)
