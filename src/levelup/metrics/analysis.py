@@ -28,8 +28,7 @@ from levelup.metrics import derived
 from levelup.metrics.registry import Metric, Registry, Target
 from levelup.report.findings import Findings, format_value
 from levelup.stats._panel import LEAP_SLACK
-
-IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no significant change"
+from levelup.stats.verdicts import IMPROVING, NO_CHANGE, WORSENING
 
 
 class MetricUnavailable(LookupError):

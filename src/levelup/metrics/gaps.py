@@ -30,8 +30,8 @@ from levelup import stats
 from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData, _non_overlapping_times, _overlap_years, _signed
 from levelup.report.findings import Findings
+from levelup.stats.verdicts import NARROWING, NO_CHANGE, WIDENING
 
-NARROWING, WIDENING, NO_CHANGE = "narrowing", "widening", "no significant change"
 _GAP_WORDS = {
     "converging": NARROWING,
     "diverging": WIDENING,

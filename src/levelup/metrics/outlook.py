@@ -24,12 +24,10 @@ from levelup import stats
 from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData, _overlap_years, _signed, period_years, target_time
 from levelup.report.findings import Findings
-
-IMPROVEMENT, DETERIORATION, UNCLEAR = (
-    "improvement projected",
-    "deterioration projected",
-    "no clear change projected",
-)
+from levelup.stats import verdicts
+from levelup.stats.verdicts import DETERIORATION_PROJECTED as DETERIORATION
+from levelup.stats.verdicts import IMPROVEMENT_PROJECTED as IMPROVEMENT
+from levelup.stats.verdicts import UNCLEAR_PROJECTED as UNCLEAR
 
 
 @dataclass
@@ -195,7 +193,7 @@ def _record_outlook(
         o.observed["time"].iat[-1]
         > o.observed.loc[o.observed["period"] == o.baseline_period, "time"].iat[0]
     ):
-        verdict = "not tested (no published interval)"
+        verdict = verdicts.NOT_TESTED
     else:
         verdict = stats.INSUFFICIENT
     findings.add(

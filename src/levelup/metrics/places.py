@@ -30,14 +30,14 @@ from levelup import stats
 from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import period_label
 from levelup.report.findings import Findings, format_value
+from levelup.stats import verdicts
 from levelup.stats.distributions import norm_ppf
+from levelup.stats.verdicts import CLOSING, FALLEN, NO_CHANGE, RISEN, WIDENING
 
 #: The twelve ITL1 areas by GSS code (English regions E12, then the three nations).
 ITL1_AREAS: dict[str, str] = {gss: ITL1_NAMES[tl] for gss, tl in ITL1.items()}
 _TL_TO_GSS = {tl: gss for gss, tl in ITL1.items()}
 
-CLOSING, WIDENING = "closing", "widening"
-RISEN, FALLEN, NO_CHANGE = "risen", "fallen", "no significant change"
 CHANGE_CATEGORIES = (RISEN, FALLEN, NO_CHANGE)
 
 
@@ -663,11 +663,11 @@ def project_gap(
     if projection.n < stats.MIN_N_PROJECTION or not np.isfinite(projection.lower):
         verdict = stats.INSUFFICIENT
     elif projection.upper < base_value:
-        verdict = "narrower than at the baseline"
+        verdict = verdicts.NARROWER_THAN_BASELINE
     elif projection.lower > base_value:
-        verdict = "wider than at the baseline"
+        verdict = verdicts.WIDER_THAN_BASELINE
     else:
-        verdict = "not distinguishable from the baseline"
+        verdict = verdicts.NOT_DISTINGUISHABLE
     value_unit = "%" if column == "relative" else unit
     findings.add(
         f"{key}.baseline",
@@ -790,11 +790,11 @@ def growth_difference(
         dr = pct(r[rng.integers(0, len(r), (n_boot, len(r)))].mean(axis=1))
         lower, upper = np.quantile(dg - dr, [alpha / 2, 1 - alpha / 2])
         verdict = (
-            "faster in the group"
+            verdicts.FASTER_IN_GROUP
             if lower > 0
-            else "slower in the group"
+            else verdicts.SLOWER_IN_GROUP
             if upper < 0
-            else "no significant difference"
+            else verdicts.NO_SIGNIFICANT_DIFFERENCE
         )
     method = (
         f"difference in mean log growth, stratified bootstrap over areas ({n_boot} draws, seed {seed}), "

@@ -30,6 +30,14 @@ from levelup.stats._ols import ols
 from levelup.stats._panel import pad_panel
 from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, Result, ResultTable
 from levelup.stats.trend import ALPHA, DECREASING, INCREASING, TrendResult, ols_trend
+from levelup.stats.verdicts import (
+    BETA_CONVERGENCE,
+    BETA_DIVERGENCE,
+    CONVERGING,
+    DIVERGING,
+    NO_CHANGE,
+    NO_RELATIONSHIP,
+)
 
 #: Fewest areas for the decile / tenth gaps (below, a "tenth" would not be a tenth); NaN below.
 MIN_AREAS_GAP = 10
@@ -37,8 +45,6 @@ MIN_AREAS_GAP = 10
 MIN_AREAS_BOOTSTRAP = 10
 #: Fewest areas for a beta-convergence verdict (allows the 9 English regions, 12 ITL1 regions).
 MIN_AREAS_BETA = 8
-
-CONVERGING, DIVERGING, NO_CHANGE = "converging", "diverging", "no significant change"
 
 
 # --- dispersion statistics (vectorised along the last axis) -------------------------------------
@@ -701,11 +707,11 @@ def _beta_result(
     verdict = (
         INSUFFICIENT
         if n < MIN_AREAS_BETA
-        else "beta convergence"
+        else BETA_CONVERGENCE
         if upper < 0
-        else "beta divergence"
+        else BETA_DIVERGENCE
         if lower > 0
-        else "no significant relationship"
+        else NO_RELATIONSHIP
     )
     return BetaConvergenceResult(
         statistic="beta",

@@ -40,6 +40,15 @@ from levelup.stats.results import (
     format_period,
 )
 from levelup.stats.trend import ALPHA, MIN_N_TREND, _ols_kernel
+from levelup.stats.verdicts import (
+    ACCELERATION,
+    DETERIORATING,
+    LIMITED,
+    OFF_COURSE,
+    ON_COURSE,
+    ON_TRACK,
+    TARGET_MET,
+)
 
 #: Fewest years between baseline and latest observation for a progress status (Open SDG).
 MIN_YEARS_PROGRESS = 1.0
@@ -50,11 +59,6 @@ LAST_K_YEARS = 5
 #: Default number of simulation draws when published intervals are available.
 N_DRAWS = 2000
 
-ON_TRACK = "on track"
-ACCELERATION = "acceleration needed"
-LIMITED = "limited progress"
-DETERIORATING = "deteriorating"
-TARGET_MET = "target met"
 #: Every progress status, best first.
 STATUSES = (TARGET_MET, ON_TRACK, ACCELERATION, LIMITED, DETERIORATING, INSUFFICIENT)
 #: Ratio thresholds (Statistics Canada / Open SDG): >= 0.95 on track, >= 0.6 acceleration needed,
@@ -604,7 +608,7 @@ def project_to_target(
     elif d * (y[-1] - level) >= 0:
         verdict = TARGET_MET
     else:
-        verdict = "on course" if d * (estimate - level) >= 0 else "off course"
+        verdict = ON_COURSE if d * (estimate - level) >= 0 else OFF_COURSE
     reached = (
         year_target_reached(t, y, level, target.direction, method=method, last_k_years=last_k_years)
         if enough and np.isfinite(level)
