@@ -660,7 +660,11 @@ def project_gap(
         subset=["estimate"]
     )
     unit = "percentage points" if unit.startswith("%") else unit
-    if projection.n < stats.MIN_N_PROJECTION or not np.isfinite(projection.lower):
+    if projection.n < stats.MIN_N_PROJECTION:
+        verdict = stats.INSUFFICIENT
+    elif projection.note:  # evidence rule 4
+        verdict = verdicts.TOO_UNCERTAIN
+    elif not np.isfinite(projection.lower):
         verdict = stats.INSUFFICIENT
     elif projection.upper < base_value:
         verdict = verdicts.NARROWER_THAN_BASELINE
@@ -687,7 +691,8 @@ def project_gap(
         metric=metric,
         period=str(target_year),
         n=projection.n,
-        method=projection.method,
+        method=projection.method + (f"; {projection.note}" if projection.note else ""),
+        display=verdicts.TOO_UNCERTAIN if projection.note else None,
     )
     findings.add(
         f"{key}.projection-verdict",
