@@ -63,7 +63,7 @@ MIN_N_PROJECTION = MIN_N_TREND
 #: Evidence rule 4: a linear prediction interval wider than this multiple of the observed range
 #: of the series (max - min of the values the line was fitted to) says nothing the data support
 #: about the target year: the projection is "too uncertain to project".
-MAX_INTERVAL_TO_RANGE = 3.0
+MAX_INTERVAL_TO_RANGE = 4.0
 #: Default window (years) of the constant-rate projection, as in the technical annex.
 LAST_K_YEARS = 5
 #: Default number of simulation draws when published intervals are available.
@@ -128,8 +128,8 @@ def projection_note(
     spread = float(values.max() - values.min()) if values.size else NAN
     if spread > 0 and upper - lower > max_interval_to_range * spread:
         return (
-            f"the prediction interval is more than {max_interval_to_range:g} times as wide as "
-            "the observed range"
+            f"the prediction interval is {(upper - lower) / spread:.1f} times as wide as the "
+            f"observed range (more than {max_interval_to_range:g})"
         )
     return ""
 
