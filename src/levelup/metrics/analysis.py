@@ -461,6 +461,7 @@ def headline(
             display=row["status"],
             statistic="direction_status",
             method=trend.method,
+            n=trend.n,
             **common,
         )
     return row

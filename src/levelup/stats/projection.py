@@ -406,7 +406,8 @@ def _progress_kernel(
 class ProgressResult(Result):
     """Progress towards a target (``estimate`` = ratio of observed to required compound growth).
 
-    ``estimate`` is +inf when the target is met. With published intervals, ``lower``/``upper``
+    ``estimate`` is +inf when the target is met; ``n`` counts the observations from the baseline
+    to the latest (the status rests on them). With published intervals, ``lower``/``upper``
     are simulation percentiles of the ratio, ``status`` is the status of the median simulated
     ratio and ``probabilities`` gives the share of draws in each status; ``point_status`` is the
     status of the published point values.
@@ -490,7 +491,7 @@ def progress_status(
         estimate=float(k["ratio"][0]),
         lower=float(k["ratio_lower"][0]),
         upper=float(k["ratio_upper"][0]),
-        n=int(p.n[0]),
+        n=int(k["n_points"][0]),  # observations from the baseline to the latest
         method=_progress_method(target, n_draws, simulated, seed),
         status=str(k["status"][0]),
         point_status=str(k["point_status"][0]),
@@ -528,7 +529,12 @@ def panel_progress_status(
     by = list(by)
     p = pad_panel(panel, by, extra=("lower_ci", "upper_ci"))
     k = _progress_kernel(_endpoints(p, target.baseline_year), target, n_draws, seed, alpha)
-    columns = {"n": p.n, **k, "time_start": k["baseline_time"], "time_end": k["current_time"]}
+    columns = {
+        **k,
+        "n": k["n_points"],
+        "time_start": k["baseline_time"],
+        "time_end": k["current_time"],
+    }
     frame = pd.concat([p.keys, pd.DataFrame(columns)], axis=1)
     simulated = bool(frame["simulated"].any())
     method = _progress_method(target, n_draws, simulated, seed)

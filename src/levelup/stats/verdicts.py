@@ -55,6 +55,8 @@ NO_SIGNIFICANT_DIFFERENCE = "no significant difference"
 WORSE_AND_WORSENING, NOT_FLAGGED = "worse and worsening", "not flagged"
 FELL_MORE, ROSE_MORE = "fell more than the rest", "rose more than the rest"
 FASTER_IN_GROUP, SLOWER_IN_GROUP = "faster in the group", "slower in the group"
+#: A rate ratio test read as a fall or a rise (mission 11, homicide since the baseline).
+SIGNIFICANT_FALL, SIGNIFICANT_RISE = "significant fall", "significant rise"
 
 # --- changes between two periods with a test (metrics.change, metrics.outlook) -------------------
 IMPROVED, WORSENED = "improved", "worsened"
