@@ -531,7 +531,8 @@ def convergence(
     the annex's decile gap and its trend, beta convergence and a bootstrap test of the change in
     the CV between the first and the latest period.
 
-    Records under ``<key>``: ``.n-areas``, ``.cv-first``/``.cv-latest``, ``.cv-trend`` (slope
+    Records under ``<key>``: ``.n-areas`` (latest period), ``.n-areas-both-periods`` (the areas
+    the first/latest values and their changes rest on, evidence rule 3), ``.cv-first``/``.cv-latest``, ``.cv-trend`` (slope
     with CI) and ``.cv-verdict`` (converging / diverging / no significant change),
     ``.gap-first``/``.gap-latest``, ``.gap-trend-verdict``, ``.beta``, ``.half-life``,
     ``.beta-verdict``, ``.cv-change`` (bootstrap CI) and ``.theil-between-share``.
@@ -602,6 +603,15 @@ def convergence(
             **common,
         )
         gap_ends = _balanced_ends(gap_change, gap["gap"].iat[0], gap["gap"].iat[-1], gap["n"])
+        if gap_change is not None:
+            findings.add(
+                f"{key}.n-areas-both-periods",
+                gap_change.n,
+                statistic="n_areas",
+                decimals=0,
+                method="areas observed in the first and the latest period",
+                **common,
+            )
         for name, (value, n), time in zip(
             ("gap-first", "gap-latest"),
             gap_ends,
