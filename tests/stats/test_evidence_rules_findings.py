@@ -164,7 +164,13 @@ def test_projections_stay_within_the_metric_bounds(findings, registry):
                 bad.append(row.Index)  # an interval without its value
             continue
         limits = [x for x in (row.value, row.lower, row.upper) if not math.isnan(x)]
-        if any(x < lo - 1e-9 or x > hi + 1e-9 for x in limits) or np.isfinite(lo) and np.isfinite(hi) and row.lower <= lo and row.upper >= hi:
+        if (
+            any(x < lo - 1e-9 or x > hi + 1e-9 for x in limits)
+            or np.isfinite(lo)
+            and np.isfinite(hi)
+            and row.lower <= lo
+            and row.upper >= hi
+        ):
             bad.append(row.Index)
     assert not bad, _breaches(findings.loc[bad], "projection outside the metric's bounds")
 

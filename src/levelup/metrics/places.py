@@ -369,7 +369,8 @@ def gap_to_leader(
 
     Records ``<key>.``: ``first-period``/``latest-period``, ``group-first``/``group-latest``,
     ``rest-first``/``rest-latest``,
-    ``gap-first``/``gap-latest``, ``relative-first``/``relative-latest`` (%), ``trend`` (slope of
+    ``gap-first``/``gap-latest``, ``relative-first``/``relative-latest`` (%; these four on the
+    areas observed in both periods, with that number as ``n``: evidence rule 3), ``trend`` (slope of
     the measure per year, CI), ``verdict`` (trend), ``change`` (bootstrap CI), ``change-verdict``,
     ``n-group``, ``n-rest``.
     """
