@@ -47,6 +47,7 @@ from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import CAPITALS, Metric, Registry
 from levelup.report.findings import Findings, format_value, slug_key
 from levelup.report.labels import area_in_text
+from levelup.stats import verdicts
 
 #: Areas a national figure is read for, in order of preference after the notebook's reference.
 NATIONAL_AREAS = ("K02000001", "K03000001", "K04000001", "E92000001")
@@ -366,7 +367,7 @@ def _pair(first: float, latest: float | None, unit: str) -> str:
 def _beta_text(beta: stats.BetaConvergenceResult | None) -> str:
     if beta is None:
         return "one period only"
-    if beta.verdict == "beta convergence" and np.isfinite(beta.half_life):
+    if beta.verdict == verdicts.BETA_CONVERGENCE and np.isfinite(beta.half_life):
         return f"{beta.verdict} (half-life {beta.half_life:.0f} years)"
     return beta.verdict
 

@@ -18,8 +18,8 @@ from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData
 from levelup.report.findings import Findings
 from levelup.stats.distributions import norm_ppf, norm_sf
+from levelup.stats.verdicts import IMPROVED, NO_CHANGE, WORSENED
 
-IMPROVED, WORSENED, NO_CHANGE = "improved", "worsened", "no significant change"
 #: Every status :func:`area_change` can give, in reading order (all are recorded, zeros included).
 CHANGE_STATUSES = (IMPROVED, NO_CHANGE, WORSENED, stats.INSUFFICIENT)
 

@@ -110,6 +110,8 @@ class Metric(_Model):
     area_target: Target | None = None
     gap_target: Target | None = None
     note: str = ""
+    #: values the metric can take, when its unit does not say (see ``value_bounds``)
+    bounds: tuple[float | None, float | None] | None = None
 
     @model_validator(mode="after")
     def _data_or_reason(self):
@@ -126,6 +128,17 @@ class Metric(_Model):
     @property
     def higher_is_better(self) -> bool | None:
         return {"higher_is_better": True, "lower_is_better": False}.get(self.polarity)
+
+    @property
+    def value_bounds(self) -> tuple[float, float]:
+        """The values the metric can take: ``bounds`` if given, else from its unit (shares
+        0-100, counts and money at least 0, ...; :func:`levelup.stats.unit_bounds`)."""
+        from levelup.stats.projection import unit_bounds
+
+        if self.bounds is None:
+            return unit_bounds(self.unit)
+        lo, hi = self.bounds
+        return (-float("inf") if lo is None else lo, float("inf") if hi is None else hi)
 
     @property
     def in_annex(self) -> bool:
