@@ -1,0 +1,68 @@
+"""Generated phrases that read as written by a person: plurals that agree, lists in words.
+
+Every sentence a notebook or the library builds from data goes through these helpers, so that
+the report never prints "1 region(s)", "1 already have" or "highest in: London"
+(``/work/shared/guides/report-writing.md``, "Keep the machinery out of the prose").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: Irregular plurals the report uses; everything else takes "s" (or "es"/"ies" by spelling).
+IRREGULAR: dict[str, str] = {
+    "authority": "authorities",
+    "is": "are",
+    "has": "have",
+    "was": "were",
+    "does": "do",
+    "person": "people",
+    "child": "children",
+    "analysis": "analyses",
+    "criterion": "criteria",
+}
+
+
+def plural_form(noun: str) -> str:
+    """The plural of ``noun``: irregular table, else English spelling rules (region -> regions,
+    authority -> authorities, match -> matches)."""
+    if not noun:
+        raise ValueError("plural_form needs a word")
+    last = noun.split()[-1]
+    head = noun[: len(noun) - len(last)]
+    lower = last.lower()
+    if lower in IRREGULAR:
+        return head + IRREGULAR[lower]
+    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        return head + last[:-1] + "ies"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return head + last + "es"
+    return head + last + "s"
+
+
+def plural(n: float, noun: str, plural_noun: str | None = None) -> str:
+    """``noun`` in the number that agrees with ``n``: ``plural(1, "region") == "region"``,
+    ``plural(3, "region") == "regions"``, ``plural(1, "has") == "has"``,
+    ``plural(2, "has") == "have"``. Only exactly one is singular (0 regions, 1.5 regions)."""
+    return noun if n == 1 else (plural_noun or plural_form(noun))
+
+
+def count(n: int, noun: str, plural_noun: str | None = None) -> str:
+    """A count with its noun: ``count(1, "region") == "1 region"``, ``count(0, "area") == "0 areas"``."""
+    if n != int(n):
+        raise ValueError(f"count() takes a whole number, not {n!r}")
+    return f"{int(n):,} {plural(n, noun, plural_noun)}"
+
+
+def join_names(names: Iterable[str], conjunction: str = "and") -> str:
+    """Names as a list in running text, duplicates dropped and order kept: "London",
+    "London and the South East", "Wales, Scotland and Northern Ireland".
+
+    An empty list is an error: the caller must say what an empty list means ("no region").
+    """
+    items = [str(n).strip() for n in dict.fromkeys(names)]
+    if not items or any(not n for n in items):
+        raise ValueError(f"join_names needs at least one non-empty name, got {items!r}")
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
