@@ -51,9 +51,15 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("'(s)' plural", re.compile(r"\w\(s\)")),
     ("': never'", re.compile(r":\s*never\b")),
     ("'in 0'", re.compile(r"\bin 0\b(?![.,]\d)")),
-    ("'1 … have/are/were'", re.compile(r"(?<![\d.,])\b1 (?:\w+ )?(?:already )?(?:have|are|were)\b")),
+    (
+        "'1 … have/are/were'",
+        re.compile(r"(?<![\d.,])\b1 (?:\w+ )?(?:already )?(?:have|are|were)\b"),
+    ),
     ("list after a colon", re.compile(r"\b(?:highest|lowest|largest|smallest) in:")),
-    ("doubled acronym", re.compile(r"\b([A-Z]{2,})\b[^.;:()]{0,20}\b\1 \1\b|\b([A-Z]{2,}) \w+ \2\b")),
+    (
+        "doubled acronym",
+        re.compile(r"\b([A-Z]{2,})\b[^.;:()]{0,20}\b\1 \1\b|\b([A-Z]{2,}) \w+ \2\b"),
+    ),
     ("raw shortcode", re.compile(r"\{\{<|>\}\}")),
     ("unresolved variable", re.compile(r"\?var:|\?@(?:fig|tbl|sec)-")),
 )
