@@ -16,7 +16,6 @@ Chart source lines and tables name where a figure comes from the way a reader wo
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from collections.abc import Iterable
@@ -65,7 +64,10 @@ def cite(source_ids: Iterable[str], citations: dict[str, str] | None = None) -> 
     return list(dict.fromkeys(out))
 
 
-_MONTHS = list(calendar.month_name)[1:]  # English names, whatever the locale: set by Python
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip  (not calendar.month_name: that follows the locale)
 
 
 def month_year(date_text: str) -> str:
