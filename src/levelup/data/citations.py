@@ -64,9 +64,27 @@ def cite(source_ids: Iterable[str], citations: dict[str, str] | None = None) -> 
     return list(dict.fromkeys(out))
 
 
+def cite_one(source_id: str, citations: dict[str, str] | None = None) -> str:
+    """The citation of one source id (a table's "Source" column)."""
+    found = cite([source_id], citations)
+    if not found:
+        raise CitationError(f"no source id given ({source_id!r})")
+    return found[0]
+
+
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )  # fmt: skip  (not calendar.month_name: that follows the locale)
 
 

@@ -684,7 +684,7 @@ def trajectory(
 
     Records ``<key>.target-level``, ``.required-rate``, ``.observed-rate``, ``.status``,
     ``.linear-2030`` (projected value with PI), ``.linear-verdict``, ``.rate-2030``,
-    ``.rate-verdict``, ``.year-reached``.
+    ``.rate-verdict``, ``.year-reached`` and ``.when-reached`` (the same in words, for a sentence).
     """
     series = (series if series is not None else md.series(area_code)).dropna(subset=["value"])
     target = md.target(which)
@@ -850,6 +850,17 @@ def trajectory(
         reached,
         statistic="year_target_reached",
         display=("never at the current rate" if reached is None else f"{math.floor(reached)}"),
+        **{**common, "unit": ""},
+    )
+    findings.add(  # quoted in running text: "At that rate the target {{< var ....when-reached >}}."
+        f"{key}.when-reached",
+        reached,
+        statistic="year_target_reached",
+        display=(
+            "would never be reached"
+            if reached is None
+            else f"would be reached in {math.floor(reached)}"
+        ),
         **{**common, "unit": ""},
     )
     return TrajectorySummary(

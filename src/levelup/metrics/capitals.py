@@ -47,6 +47,7 @@ from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import CAPITALS, Metric, Registry
 from levelup.report.findings import Findings, format_value, slug_key
 from levelup.report.labels import area_in_text
+from levelup.report.wording import join_names, number_or_none
 
 #: Areas a national figure is read for, in order of preference after the notebook's reference.
 NATIONAL_AREAS = ("K02000001", "K03000001", "K04000001", "E92000001")
@@ -692,6 +693,7 @@ def _regional_trends(
             int(counts.get(verdict, 0)),
             statistic=f"regions_{verdict}",
             decimals=0,
+            display=number_or_none(int(counts.get(verdict, 0))),
             method="OLS trend per area, Newey-West errors, non-overlapping periods",
             **common,
         )
@@ -725,10 +727,6 @@ def _regional_trends(
 
 
 # ---------------------------------------------------------------- dispersion across areas
-def join_names(names: list[str]) -> str:
-    """'London', 'London and the North East' style lists: 'A', 'A and B', 'A, B and C'."""
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def local_level(rows: pd.DataFrame) -> tuple[str, tuple[str, ...]] | None:

@@ -7,6 +7,7 @@ the report never prints "1 region(s)", "1 already have" or "highest in: London"
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 #: Irregular plurals the report uses; everything else takes "s" (or "es"/"ies" by spelling).
@@ -54,6 +55,14 @@ def count(n: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{int(n):,} {plural(n, noun, plural_noun)}"
 
 
+def number_or_none(n: int) -> str:
+    """A count as running text quotes it: "none" for zero ("fallen in none", "none of the 12
+    regions"), else the number with thousands separators."""
+    if n != int(n) or n < 0:
+        raise ValueError(f"number_or_none() takes a count, not {n!r}")
+    return "none" if n == 0 else f"{int(n):,}"
+
+
 def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     """Names as a list in running text, duplicates dropped and order kept: "London",
     "London and the South East", "Wales, Scotland and Northern Ireland".
@@ -66,3 +75,13 @@ def join_names(names: Iterable[str], conjunction: str = "and") -> str:
     if len(items) == 1:
         return items[0]
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+_LEADING_ACRONYM = re.compile(r"^([A-Z]{2,})\s+(?=.*\b\1\b)")
+
+
+def without_repeated_acronym(label: str) -> str:
+    """A published label that names its survey twice, read once: "CSEW total CSEW crime: ..."
+    -> "Total CSEW crime: ..."; other labels unchanged."""
+    stripped = _LEADING_ACRONYM.sub("", label, count=1)
+    return stripped[:1].upper() + stripped[1:] if stripped != label else label
