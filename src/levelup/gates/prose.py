@@ -149,9 +149,9 @@ def prose_problems(text: str) -> list[tuple[str, str]]:
 
 
 def _context(text: str, start: int, end: int, width: int = 50) -> str:
-    left = text[max(0, start - width) : start].replace("\n", " ")
-    right = text[end : end + width].replace("\n", " ")
-    return f"…{left}«{text[start:end]}»{right}…"
+    left = " ".join(text[max(0, start - width) : start].split())
+    right = " ".join(text[end : end + width].split())
+    return f"…{left} «{text[start:end]}» {right}…".replace("… ", "…").replace(" …", "…")
 
 
 def check_prose(site: Path) -> GateResult:
