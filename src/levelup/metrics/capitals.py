@@ -626,7 +626,7 @@ def _regional(p: ProxySummary, rows: pd.DataFrame, findings: Findings, option: P
         findings.add(
             f"{key}.{end}",
             None,
-            display=join_names(tied),
+            display=join_names(area_in_text(name) for name in tied),  # "the North East"
             area=row["area_code"],
             statistic=f"{end}_area",
             n=len(tied),

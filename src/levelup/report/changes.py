@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import PeriodError, parse_period
 from levelup.report.labels import geography_label, statistic_label
 
@@ -277,7 +278,10 @@ def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     ]
     finding = statistic.where(statistic != "", [finding_label(k) for k in frame["key"]])
     same = pd.DataFrame({"m": metric, "a": area, "f": finding}).duplicated(keep=False)
-    names = {  # area codes as key parts ("...since-baseline.e12000006.verdict") read as names
+    # area codes as key parts ("...since-baseline.e12000006.verdict") read as names: the regions
+    # and nations, then any area this table names
+    names = {code.lower(): ITL1_NAMES[itl] for code, itl in ITL1.items()}
+    names |= {
         c.lower(): n for c, n in zip(column("area"), column("area_name"), strict=True) if c and n
     }
     detail = [_key_detail(k, names) for k in frame["key"]]
