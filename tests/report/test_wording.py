@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from levelup.report.wording import count, join_names, plural, plural_form
+from levelup.report.wording import (
+    count,
+    counted,
+    join_names,
+    number_or_none,
+    plural,
+    plural_form,
+    singular_form,
+    without_repeated_acronym,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,3 +65,31 @@ def test_join_names_refuses_an_empty_list():
         join_names([])
     with pytest.raises(ValueError, match="non-empty"):
         join_names(["London", ""])
+
+
+def test_counted_takes_the_noun_in_the_plural():
+    assert counted(1, "districts") == "1 district"
+    assert counted(361, "districts") == "361 districts"
+    assert counted(1, "upper-tier authorities") == "1 upper-tier authority"
+    assert counted(1, "police force areas") == "1 police force area"
+    assert counted(1, "ITL1 regions") == "1 ITL1 region"
+    assert singular_form("matches") == "match"
+    with pytest.raises(ValueError, match="regular plural"):
+        singular_form("data")
+
+
+def test_number_or_none_reads_zero_as_none():
+    assert number_or_none(0) == "none"
+    assert number_or_none(1) == "1" and number_or_none(1234) == "1,234"
+    with pytest.raises(ValueError):
+        number_or_none(-1)
+
+
+def test_a_label_that_repeats_its_survey_reads_it_once():
+    assert (
+        without_repeated_acronym("CSEW total CSEW crime: % change") == "Total CSEW crime: % change"
+    )
+    assert (
+        without_repeated_acronym("CSEW overall theft: % change") == "CSEW overall theft: % change"
+    )
+    assert without_repeated_acronym("Neighbourhood crime (CSEW)") == "Neighbourhood crime (CSEW)"

@@ -48,6 +48,29 @@ def plural(n: float, noun: str, plural_noun: str | None = None) -> str:
     return noun if n == 1 else (plural_noun or plural_form(noun))
 
 
+def singular_form(plural_noun: str) -> str:
+    """The singular of a regular plural the report uses: "English regions" -> "English region",
+    "upper-tier authorities" -> "upper-tier authority" (the inverse of :func:`plural_form`)."""
+    last = plural_noun.split()[-1]
+    head = plural_noun[: len(plural_noun) - len(last)]
+    reverse = {v: k for k, v in IRREGULAR.items()}
+    if last.lower() in reverse:
+        return head + reverse[last.lower()]
+    if last.endswith("ies"):
+        return head + last[:-3] + "y"
+    if last.endswith(("ches", "shes", "xes", "sses")):
+        return head + last[:-2]
+    if last.endswith("s") and not last.endswith("ss"):
+        return head + last[:-1]
+    raise ValueError(f"{plural_noun!r} is not a regular plural")
+
+
+def counted(n: int, plural_noun: str) -> str:
+    """A count with a noun given in the plural: ``counted(1, "districts") == "1 district"``,
+    ``counted(361, "districts") == "361 districts"``."""
+    return count(n, singular_form(plural_noun), plural_noun)
+
+
 def count(n: int, noun: str, plural_noun: str | None = None) -> str:
     """A count with its noun: ``count(1, "region") == "1 region"``, ``count(0, "area") == "0 areas"``."""
     if n != int(n):
