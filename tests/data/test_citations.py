@@ -93,6 +93,12 @@ def test_every_dataset_and_metric_cites_its_source_for_readers(edition, store):
     from levelup.metrics.registry import Registry
 
     loader = DataLoader(edition, store=store)
+    unnamed = [  # every dataset that is not ELS names its source in datasets.yaml
+        spec.id
+        for spec in loader.catalogue.datasets(edition).values()
+        if spec.kind in ("tidy", "sdg") and not spec.source
+    ]
+    assert not unnamed, f"add 'source: Publisher, publication (date)' to datasets.yaml: {unnamed}"
     for dataset_id in loader.catalogue.datasets(edition):
         for row in loader.provenance(dataset_id):
             assert row["source"] and not MACHINERY.search(row["source"]), (dataset_id, row)
@@ -109,3 +115,19 @@ def test_every_dataset_and_metric_cites_its_source_for_readers(edition, store):
     assert lines > 40
     gigabit = MetricData.load("m04-gigabit", loader, registry).source_line()
     assert gigabit.startswith("Ofcom, Connected Nations, via ONS Explore Local Statistics")
+
+
+def test_a_copied_curated_folder_without_source_is_cited_by_its_section(loader_2026):
+    """A dataset read from a curated folder copied from a public repository falls back to the
+    citation of its SOURCES.md section id; any other dataset without ``source:`` is an error."""
+    from levelup.data.catalogue import DatasetFile, DatasetSpec
+
+    copied = DatasetFile(path="curated/regional_gfcf/rgfcf.rds", vintage="2022", reader="tidy")
+    spec = DatasetSpec(id="curated/gfcf", title="GFCF", kind="tidy", files=(copied,))
+    assert loader_2026.citation(spec, copied) == (
+        "ONS, Experimental regional gross fixed capital formation estimates by asset type (May 2022)"
+    )
+    transcribed = DatasetFile(path="curated/ks2_attainment_england.csv", vintage="x", reader="tidy")
+    spec = DatasetSpec(id="curated/ks2", title="KS2", kind="tidy", files=(transcribed,))
+    with pytest.raises(KeyError, match="has no `source:` in data/datasets.yaml"):
+        loader_2026.citation(spec, transcribed)

@@ -171,6 +171,12 @@ class DataLoader:
         if spec.kind == "els-history":
             return self._history_citation(spec)
         if not spec.source:
+            # a curated folder copied from a public repository: its SOURCES.md section id
+            section = re.search(
+                r"curated/SOURCES\.md, ([\w-]+)\)", self._pin_publisher(dataset_file)
+            )
+            if section:
+                return citations.cite_one(section.group(1))
             raise KeyError(
                 f"dataset {spec.id} has no `source:` in data/datasets.yaml "
                 "(give 'Publisher, publication (release date)' for readers)"
@@ -179,6 +185,9 @@ class DataLoader:
             when = citations.month_year(dataset_file.vintage)
             return f"{spec.source}, via the UK SDG data platform" + (f" ({when})" if when else "")
         return spec.source
+
+    def _pin_publisher(self, dataset_file: DatasetFile) -> str:
+        return self.store.manifest.get(dataset_file.path).publisher or ""
 
     def _els_metadata_source(self, csv_path: str) -> tuple[str, str]:
         meta_path = str(Path(csv_path).with_suffix(".json"))
