@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from levelup import charts, stats
+from levelup.data import citations
 from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.data.periods import parse_period, period_label
@@ -142,13 +143,24 @@ class MetricData:
         return self.metric.higher_is_better
 
     def provenance(self) -> list[dict]:
+        """Provenance rows of the metric's datasets; rows of curated tables cite the sources of
+        the rows this metric reads (their ``source_id``, see ``data/citations.yaml``)."""
         rows = []
+        ids = (
+            self.frame.loc[self.frame["source_id"].fillna("").str.strip() != "", "source_id"]
+            if "source_id" in self.frame
+            else pd.Series(dtype=str)
+        )
+        cited = citations.cite(ids) if len(ids) else []
         for dataset in self.datasets:
-            rows += self.loader.provenance(dataset)
+            found = self.loader.provenance(dataset)
+            if cited and dataset.startswith("curated/"):
+                found = [{**row, "source": c} for row in found for c in cited]
+            rows += found
         return rows
 
     def source_line(self) -> str:
-        extra = "Derived by levelup from the pinned inputs." if self.status == "derived" else ""
+        extra = "Derived by levelup from these sources." if self.status == "derived" else ""
         if self.is_proxy:
             extra = f"Proxy: {self.proxy_label}."
         return charts.source_text(self.provenance(), extra)
@@ -756,7 +768,7 @@ def trajectory(
 
     Records ``<key>.target-level``, ``.required-rate``, ``.observed-rate``, ``.status``,
     ``.linear-2030`` (projected value with PI), ``.linear-verdict``, ``.rate-2030``,
-    ``.rate-verdict``, ``.year-reached``.
+    ``.rate-verdict``, ``.year-reached`` and ``.when-reached`` (the same in words, for a sentence).
     """
     series = (series if series is not None else md.series(area_code)).dropna(subset=["value"])
     units = set(series["unit"].dropna().astype(str)) - {""} if "unit" in series else set()
@@ -935,6 +947,17 @@ def trajectory(
         reached,
         statistic="year_target_reached",
         display=("never at the current rate" if reached is None else f"{math.floor(reached)}"),
+        **{**common, "unit": ""},
+    )
+    findings.add(  # quoted in running text: "At that rate the target {{< var ....when-reached >}}."
+        f"{key}.when-reached",
+        reached,
+        statistic="year_target_reached",
+        display=(
+            "would never be reached"
+            if reached is None
+            else f"would be reached in {math.floor(reached)}"
+        ),
         **{**common, "unit": ""},
     )
     return TrajectorySummary(

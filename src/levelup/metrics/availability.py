@@ -66,7 +66,8 @@ def data_gaps_rows(
                     "metric": md.metric.title,
                     "status": "derived",
                     "why": md.metric.note or "computed from several pinned inputs",
-                    "instead": f"computed by levelup ({md.source}), labelled derived",
+                    "instead": f"computed by levelup: {_derivation_summary(md.source)}; "
+                    "labelled derived",
                 }
             )
     for row in extra:
@@ -90,3 +91,15 @@ def data_gaps_table(
 ):
     """:func:`data_gaps_rows` as a Markdown table for a ``tbl-...-unavailable`` cell."""
     return markdown_table(data_gaps_rows(unavailable, metrics, extra), HEADERS)
+
+
+def _derivation_summary(name: str) -> str:
+    """What a derivation computes, in words: the first line of its docstring without the final
+    full stop ("share of England's population living under a directly elected mayor"), never the
+    function's name."""
+    from levelup.metrics.derived import DERIVATIONS
+
+    doc = (DERIVATIONS[name].__doc__ or "").strip().split("\n")[0].rstrip(".")
+    if not doc:
+        raise ValueError(f"derivation {name} has no docstring to describe it to readers")
+    return doc[:1].lower() + doc[1:] if not doc[:2].isupper() else doc

@@ -30,6 +30,7 @@ from levelup import stats
 from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import period_label
 from levelup.report.findings import Findings, format_value
+from levelup.report.wording import number_or_none
 from levelup.stats import verdicts
 from levelup.stats.distributions import norm_ppf
 from levelup.stats.verdicts import CLOSING, FALLEN, NO_CHANGE, RISEN, WIDENING
@@ -59,7 +60,12 @@ def record_counts(
     findings.add(f"{key}.n-areas", len(labels), statistic="n_areas", decimals=0, **common)
     for category, count in counts.items():
         findings.add(
-            f"{key}.{_slug(category)}", count, statistic=f"areas_{category}", decimals=0, **common
+            f"{key}.{_slug(category)}",
+            count,
+            statistic=f"areas_{category}",
+            decimals=0,
+            display=number_or_none(count),  # "fallen in none", never "in 0"
+            **common,
         )
     return counts
 

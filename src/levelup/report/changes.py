@@ -22,12 +22,14 @@ previous one are **dropped**.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import PeriodError, parse_period
 from levelup.report.labels import geography_label, statistic_label
 
@@ -276,7 +278,13 @@ def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     ]
     finding = statistic.where(statistic != "", [finding_label(k) for k in frame["key"]])
     same = pd.DataFrame({"m": metric, "a": area, "f": finding}).duplicated(keep=False)
-    detail = [_key_detail(k) for k in frame["key"]]
+    # area codes as key parts ("...since-baseline.e12000006.verdict") read as names: the regions
+    # and nations, then any area this table names
+    names = {code.lower(): ITL1_NAMES[itl] for code, itl in ITL1.items()}
+    names |= {
+        c.lower(): n for c, n in zip(column("area"), column("area_name"), strict=True) if c and n
+    }
+    detail = [_key_detail(k, names) for k in frame["key"]]
     finding = [
         f"{f} ({d})" if dup and d else f for f, d, dup in zip(finding, detail, same, strict=True)
     ]
@@ -288,11 +296,22 @@ def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     )
 
 
-def _key_detail(key: str) -> str:
+_AREA_CODE = re.compile(r"^[a-z]\d{8}$")
+
+
+def _key_detail(key: str, names: dict[str, str] | None = None) -> str:
     """The middle of a finding key in words (without notebook, metric part and last part):
-    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gap since baseline``."""
+    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gap since baseline``. An area
+    code among the parts reads as the area's name (from ``names``), never as the code."""
     middle = str(key).split(".")[2:-1]
-    return " ".join(part.replace("-", " ") for part in middle)
+    words = []
+    for part in middle:
+        if _AREA_CODE.match(part):
+            if names and part in names:
+                words.append(names[part])
+            continue
+        words.append(part.replace("-", " "))
+    return " ".join(words)
 
 
 def _is_single_period(period: str) -> bool:
