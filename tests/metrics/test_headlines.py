@@ -81,6 +81,25 @@ def test_statuses_are_on_the_scale_and_dated():
     assert not table.loc["m11.h", "dated"]  # 2022/23 to 2024/25 ends in 2025
 
 
+def test_a_gap_on_another_series_is_dated_by_that_series():
+    findings = pd.concat(
+        [_findings(), pd.DataFrame([_row("m03.y.latest", "27%", "", "2024-04-01/P1Y")])]
+    )
+    spec = H.HeadlineSpec(
+        3,
+        "x",
+        "Journey time",
+        "m03.x.latest",
+        "m03.x.trend",
+        "regions: {m03.x.gap}",
+        "m03.x.status",
+        gap_latest="m03.y.latest",
+    )
+    row = H.headline_table(findings, "2026", specs=[spec]).iloc[0]
+    assert row["gap"] == "regions: widening"  # recent series: not dated
+    assert row["status"] == "off track \u2014 data to 2019"  # the headline still is
+
+
 def test_a_missing_finding_is_an_error_unless_reading_a_previous_edition():
     findings = _findings()
     findings = findings[findings["key"] != "m03.x.status"]

@@ -40,6 +40,7 @@ class HeadlineSpec:
     status: str = ""
     status_note: str = ""
     no_target: bool = False
+    gap_latest: str = ""  # a finding whose period dates the gap, when it rests on another series
 
     @property
     def key(self) -> str:
@@ -48,6 +49,7 @@ class HeadlineSpec:
     def keys(self) -> list[str]:
         """Every finding key the row reads."""
         keys = [self.latest, self.trend, *_PLACEHOLDER.findall(self.gap)]
+        keys += [self.gap_latest] if self.gap_latest else []
         return keys + ([self.status] if self.status else [])
 
 
@@ -88,6 +90,14 @@ def _display(rows: dict[str, dict], key: str) -> str:
             f"headline finding {key!r} is not in the findings (data/headlines.yaml)"
         )
     return str(rows[key].get("display", ""))
+
+
+def _period(rows: dict[str, dict], key: str) -> str:
+    if key not in rows:
+        raise HeadlineError(
+            f"headline finding {key!r} is not in the findings (data/headlines.yaml)"
+        )
+    return str(rows[key].get("period", ""))
 
 
 def _is_proxy(metric, edition: str) -> bool:
@@ -148,8 +158,11 @@ def headline_table(
                 trend_raw = _display(rows, spec.trend)
                 trend = S.dated(trend_raw, period, edition)
                 gap_raw = _PLACEHOLDER.sub(lambda m: _display(rows, m.group(1)), spec.gap)
+                gap_period = _period(rows, spec.gap_latest) if spec.gap_latest else period
                 gap = (
-                    S.dated(gap_raw, period, edition) if _PLACEHOLDER.search(spec.gap) else gap_raw
+                    S.dated(gap_raw, gap_period, edition)
+                    if _PLACEHOLDER.search(spec.gap) and gap_period
+                    else gap_raw
                 )
                 gap, gap_raw = gap or "\u2014", gap_raw or "\u2014"
         except HeadlineError:
@@ -221,7 +234,8 @@ def glance_markdown(table: pd.DataFrame, registry: Registry | None = None) -> st
     registry = registry or Registry()
     lines = [
         "| Mission | Headline metric | Latest (period) | Trend | Gap between places | Status |",
-        "|:--------------|:------------------------|:-----------------|:------------|:-------------------|:--------------|",
+        # relative column widths: the status column must hold "worsening — data to 2020/21"
+        "|:----------|:-------------------|:-------------|:-----------|:----------------|:------------------|",
     ]
     last = None
     for row in table.itertuples():
