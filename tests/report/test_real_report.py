@@ -66,7 +66,9 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
     site = out / "site"
     chapters = json.loads((out / "chapters.json").read_text(encoding="utf-8"))
     chapters = chapters["chapters"] if isinstance(chapters, dict) else chapters
-    assert len(chapters) == 1 + 1 + 12 + 6 + 3 + 1  # front, summary, missions, capitals, about, refs
+    assert (
+        len(chapters) == 1 + 1 + 12 + 6 + 3 + 1
+    )  # front, summary, missions, capitals, about, refs
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == len(chapters)
     for page in pages:

@@ -202,7 +202,7 @@ def scale_table() -> list[tuple[str, str, list[str]]]:
         if level in (SOME_PROGRESS, WORSENING):
             verdicts.append("a significant rise or fall, read through the metric's direction")
         if level == NOT_ASSESSABLE:
-            verdicts.append("any other \"not assessable\", with its reason")
+            verdicts.append('any other "not assessable", with its reason')
         out.append((level, MEANINGS[level], verdicts))
     return out
 
