@@ -50,7 +50,7 @@ def editions(tmp_path_factory):
 
 
 def test_every_notebook_runs_with_each_editions_parameters(editions):
-    assert len(NOTEBOOKS) == 12 + 6 + 2
+    assert len(NOTEBOOKS) == 12 + 6 + 3  # missions, capitals, data sources, what changed, summary
     for year, result in editions.items():
         ran = {r.job.rel for r in result.notebooks if r.job.edition == year}
         assert ran == set(NOTEBOOKS), year
@@ -67,7 +67,9 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
     site = out / "site"
     chapters = json.loads((out / "chapters.json").read_text(encoding="utf-8"))
     chapters = chapters["chapters"] if isinstance(chapters, dict) else chapters
-    assert len(chapters) == 1 + 12 + 6 + 3 + 1  # front page, missions, capitals, about, references
+    assert (
+        len(chapters) == 1 + 1 + 12 + 6 + 3 + 1
+    )  # front, summary, missions, capitals, about, refs
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == len(chapters)
     for page in pages:

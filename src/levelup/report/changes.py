@@ -35,6 +35,9 @@ from levelup.report.labels import geography_label, statistic_label
 
 NUMERIC = ("value", "lower", "upper")
 WHAT_CHANGED_NOTEBOOK = "what-changed"
+#: Notebooks the build runs after all others, on the edition's findings: their own findings are
+#: not compared between editions (a previous edition rebuilt for the comparison lacks them).
+POST_NOTEBOOKS = (WHAT_CHANGED_NOTEBOOK, "summary")
 CONTEXT = ("metric", "statistic", "geography", "area", "area_name", "unit", "notebook")
 
 
@@ -155,12 +158,13 @@ def compare_findings(
 ) -> FindingsChanges:
     """Compare a new edition's findings with the previous edition's (see the module docstring).
 
-    The what-changed notebook's own findings (counts of changes) are not compared: a previous
-    edition's published table has them, one rebuilt for the comparison does not.
+    The findings of the what-changed and summary notebooks (counts of changes, headline statuses
+    read from other findings) are not compared: a previous edition's published table has them, one
+    rebuilt for the comparison does not.
     """
     new_f, old_f = _prepare(new), _prepare(previous)
-    new_f = new_f[new_f["notebook"] != WHAT_CHANGED_NOTEBOOK]
-    old_f = old_f[old_f["notebook"] != WHAT_CHANGED_NOTEBOOK]
+    new_f = new_f[~new_f["notebook"].isin(POST_NOTEBOOKS)]
+    old_f = old_f[~old_f["notebook"].isin(POST_NOTEBOOKS)]
     common = new_f.index.intersection(old_f.index, sort=False).sort_values()
     a = new_f.loc[common]
     b = old_f.loc[common]
