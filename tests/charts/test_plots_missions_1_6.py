@@ -60,9 +60,9 @@ def test_source_text_joins_publishers():
         "vintage": "2026-06-26",
         "sha256": "285a7698aaaa",
     }
-    text = charts.source_text([row])
+    text = charts.source_text([row])  # a row without a citation names its publisher, no file
     assert (
-        "Office for National Statistics and Northern Ireland Statistics" in text and "|" not in text
+        text == "Office for National Statistics and Northern Ireland Statistics and Research Agency"
     )
 
 

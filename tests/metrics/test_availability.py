@@ -28,9 +28,31 @@ def test_rows_for_each_kind_of_gap():
     assert rows["status"].tolist() == ["no series", "proxy", "derived", "not measured"]
     assert rows["why"].iat[0] == "not pinned"
     assert "influence decisions" in rows["instead"].iat[1]
-    assert "devolution_coverage" in rows["instead"].iat[2]
+    assert (
+        rows["instead"]
+        .iat[2]
+        .startswith(  # what the derivation computes, not its name
+            "computed by this report from published inputs: share of England's (and each region's) "
+            "population living under"
+        )
+    )
+    assert "devolution_coverage" not in rows["instead"].iat[2]  # no internal keys for readers
 
 
 def test_a_complete_notebook_still_gets_a_row():
     rows = availability.data_gaps_rows([], [])
     assert rows["metric"].tolist() == ["none"]
+
+
+def test_registry_lists_every_gap_of_a_mission(loader_2026):
+    """Mission 1's table names the metrics its notebook never asks for (it said "none" before)."""
+    unavailable, resolved = availability.registry_metrics(Registry(), loader_2026, mission=1)
+    missing = {m.metric.id for m in unavailable}
+    assert {
+        "m01-low-paid-jobs",
+        "m01-disability-employment-gap",
+        "m01-skilled-employment",
+    } <= missing
+    assert any(md.is_proxy for md in resolved)  # participation rate through its proxy
+    rows = availability.data_gaps_rows(unavailable, resolved)
+    assert "none" not in rows["metric"].tolist()

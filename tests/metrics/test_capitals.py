@@ -254,7 +254,9 @@ def test_step_series_from_a_date_without_trend_tests(loader_2026, tmp_path):
     assert devo.national["trend"].startswith("not tested")
     # every region at the top is named when several are tied (London and the North East at 100%)
     top = devo.regions[devo.regions["value"] == devo.regions["value"].max()]["area_name"]
-    assert found(ctx.findings, "devolution.regions.highest")["display"] == C.join_names(sorted(top))
+    named = [C.area_in_text(n) for n in sorted(top)]  # with their article: "the North East"
+    assert found(ctx.findings, "devolution.regions.highest")["display"] == C.join_names(named)
+    assert "the North East" in found(ctx.findings, "devolution.regions.highest")["display"]
 
 
 def test_an_edition_without_the_source_says_why(loader_2025, tmp_path):

@@ -29,7 +29,7 @@ def test_polarity_and_significance(findings):
     assert up["lower"] == pytest.approx(0.5 - half) and up["upper"] == pytest.approx(0.5 + half)
     keys = {r["key"]: r["display"] for r in findings.rows}
     assert keys["test-change.c.improved"] == "1"
-    assert keys["test-change.c.insufficient-data"] == "0"  # zeros are recorded too
+    assert keys["test-change.c.insufficient-data"] == "none"  # zeros are recorded, in words
     assert keys["test-change.c.tested"] == "yes"
     assert keys["test-change.c.baseline-period"] == "2015/16"
 

@@ -220,5 +220,5 @@ def test_with_rows_can_relabel_the_unit(loader_2026):
         md, md.rows("country"), unit="achievements", datasets=["curated/fe-skills-19plus-england"]
     )
     assert counts.metric.unit == "achievements" and md.metric.unit != "achievements"
-    assert "Transcribed" in counts.source_line() and "Transcribed" not in md.source_line()
+    assert "(transcribed)" in counts.source_line() and "transcribed" not in md.source_line()
     assert set(counts.frame["geography"]) == {"country"}

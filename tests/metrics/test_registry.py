@@ -177,3 +177,43 @@ def test_an_annex_figure_is_either_printed_or_withheld():
     for wrong in ({"figures": []}, {"figures": ["2%"], "withheld": True}):
         with pytest.raises(ValueError, match="printed figures, or mark it withheld"):
             AnnexFigure(**common, **wrong, status="computed")
+
+
+def test_annex_chart_points_must_be_printed_figures():
+    from levelup.metrics.registry import AnnexFigure
+
+    common = {"id": "x", "mission": 4, "quote": "q", "period": "2017", "status": "computed"}
+    common["computed_by"] = {"metric": "m", "statistic": "s"}
+    figure = AnnexFigure(
+        **common, figures=["80%"], points=[{"figure": "80%", "value": 80, "period": "2017"}]
+    )
+    assert figure.points[0].value == 80
+    with pytest.raises(ValueError, match="not one of its printed figures"):
+        AnnexFigure(
+            **common, figures=["80%"], points=[{"figure": "92%", "value": 92, "period": "2021"}]
+        )
+    with pytest.raises(ValueError, match="does not match the printed"):
+        AnnexFigure(
+            **common, figures=["80%"], points=[{"figure": "80%", "value": 8, "period": "2017"}]
+        )
+
+
+def test_the_mission_4_annex_figures_carry_their_chart_points(registry):
+    points = {p.figure: p.period for f in registry.annex_figures(4) for p in f.points}
+    assert points == {"80%": "2017-01-01/P1Y", "92%": "2021-12-01/P1M", "63%": "2022-01-01/P1M"}
+
+
+@pytest.mark.parametrize("edition", ["2025", "2026"])
+def test_annex_figures_of_missions_4_to_10_name_statistics_the_report_computes(registry, edition):
+    """``computed_by`` names a (metric, statistic) pair recorded in the accepted findings."""
+    import pandas as pd
+
+    from levelup.paths import PROJECT_ROOT
+
+    findings = pd.read_csv(PROJECT_ROOT / "tests" / "ground_truth" / f"findings-{edition}.csv")
+    recorded = set(zip(findings["metric"], findings["statistic"], strict=True))
+    for figure in registry.annex_figures():
+        if figure.mission not in (4, 5, 6, 7, 8, 10) or figure.status == "unavailable":
+            continue
+        pair = (figure.computed_by["metric"], figure.computed_by["statistic"])
+        assert pair in recorded, (figure.id, pair)

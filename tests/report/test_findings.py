@@ -3,6 +3,8 @@
 import math
 from types import SimpleNamespace
 
+import pytest
+
 from levelup.report.findings import Findings
 
 
@@ -41,3 +43,36 @@ def test_add_period_quotes_the_period_as_a_reader_expects_it(tmp_path):
     row = findings.rows[0]
     assert (row["period"], row["statistic"], row["value"]) == ("2023-09-01/P1Y", "period", None)
     assert row["area"] == "E92000001"
+
+
+def test_derived_counts_are_shown_rounded_and_kept_exact(tmp_path):
+    from levelup.report.findings import format_rounded
+
+    assert format_rounded(1_450_565, 10_000) == "1,450,000"
+    assert format_rounded(-689_435, 10_000) == "−690,000"
+    assert format_rounded(1_455_000, 1_000) == "1,455,000"
+    assert format_rounded(float("nan"), 10_000) == "n/a"
+    with pytest.raises(ValueError, match="positive step"):
+        format_rounded(1.0, 0)
+    f = Findings("m10-housing", tmp_path)
+    f.add("non-decent.england.latest", 1_450_565, unit="dwellings")
+    f.add("non-decent.england.trend", -54_164, unit="dwellings", display="−54,164 a year")
+    f.add("non-decent.share-latest", 15.98, unit="%")
+    f.add("non-decent.england.status", None, unit="dwellings", display="limited progress")
+    f.add("other.count", 1_450_565, unit="dwellings")
+    assert f.round_displays("non-decent", 10_000, unit="dwellings") == 2
+    shown = f.frame().set_index("key")
+    assert shown.at["m10-housing.non-decent.england.latest", "display"] == "1,450,000"
+    assert shown.at["m10-housing.non-decent.england.latest", "value"] == 1_450_565
+    assert shown.at["m10-housing.non-decent.england.trend", "display"] == "−50,000 a year"
+    assert shown.at["m10-housing.non-decent.share-latest", "display"] == "16.0%"
+    assert shown.at["m10-housing.non-decent.england.status", "display"] == "limited progress"
+    assert shown.at["m10-housing.other.count", "display"] == "1,450,565"
+
+
+def test_rounding_leaves_test_statistics_and_ratios_alone(tmp_path):
+    f = Findings("m10-housing", tmp_path)
+    f.add("non-decent.england.mk-p", 0.0028, unit="dwellings", display="p = 0.003")
+    f.add("non-decent.england.ratio", 0.37, unit="dwellings")
+    assert f.round_displays("non-decent", 10_000, unit="dwellings") == 0
+    assert list(f.frame()["display"]) == ["p = 0.003", "0.37"]

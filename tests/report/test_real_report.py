@@ -15,6 +15,7 @@ import pytest
 from levelup.gates.accessibility_static import check_accessibility_static
 from levelup.gates.links import check_links
 from levelup.gates.pdf import check_pdf
+from levelup.gates.prose import PROVENANCE_PAGES, check_prose
 from levelup.paths import PROJECT_ROOT
 from levelup.report.build import BuildOptions, build
 
@@ -49,7 +50,7 @@ def editions(tmp_path_factory):
 
 
 def test_every_notebook_runs_with_each_editions_parameters(editions):
-    assert len(NOTEBOOKS) == 12 + 6 + 2
+    assert len(NOTEBOOKS) == 12 + 6 + 3  # missions, capitals, data sources, what changed, summary
     for year, result in editions.items():
         ran = {r.job.rel for r in result.notebooks if r.job.edition == year}
         assert ran == set(NOTEBOOKS), year
@@ -66,7 +67,9 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
     site = out / "site"
     chapters = json.loads((out / "chapters.json").read_text(encoding="utf-8"))
     chapters = chapters["chapters"] if isinstance(chapters, dict) else chapters
-    assert len(chapters) == 1 + 12 + 6 + 3 + 1  # front page, missions, capitals, about, references
+    assert (
+        len(chapters) == 1 + 1 + 12 + 6 + 3 + 1
+    )  # front, summary, missions, capitals, about, refs
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == len(chapters)
     for page in pages:
@@ -81,6 +84,21 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
     ):
         assert gate.passed, gate.failures[:5]
     assert all('alt=""' not in p.read_text(encoding="utf-8") for p in pages)
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_readers_see_no_machinery_and_no_template_slips(editions, year):
+    """The rendered HTML of each edition, swept by the prose gate: no sha256 or commit ids, file
+    paths, data folders, finding keys or dataset/metric ids, and no "(s)", ": never", "in 0",
+    "1 already have", "highest in:", doubled words, raw shortcodes or unresolved variables.
+
+    Exempt, and only these: the provenance appendix (``chapters/data-sources``), where the pins
+    (files, sha256, commits) belong, and the colophon in every page footer (edition, code commit,
+    lockfile and data-manifest digests)."""
+    assert PROVENANCE_PAGES == ("chapters/data-sources.html",)
+    result = check_prose(editions[year].output_dir / "site")
+    assert result.details["checked"] == 22  # every page and chart but the appendix
+    assert result.passed, "\n".join(result.failures[:20])
 
 
 @pytest.mark.parametrize("year", EDITIONS)

@@ -246,14 +246,20 @@ def test_speed_and_half_life_hand_example():
     areas = [f"A{i}" for i in range(10)]
     y0 = np.exp(np.linspace(1, 3, 10))
     y1 = np.exp(np.log(y0) + 10 * (0.05 - 0.02 * np.log(y0)))
+    y_mid = np.exp(np.log(y0) + 5 * (0.05 - 0.02 * np.log(y0)))  # a third period (rule 2)
     panel = pd.DataFrame(
-        {"area_code": areas * 2, "time": [2000.0] * 10 + [2010.0] * 10, "value": np.r_[y0, y1]}
+        {
+            "area_code": areas * 3,
+            "time": [2000.0] * 10 + [2005.0] * 10 + [2010.0] * 10,
+            "value": np.r_[y0, y_mid, y1],
+        }
     )
     res = beta_convergence(panel, 2000, 2010)
+    assert res.n_periods == 3 and res.speed_note == ""
     assert res.estimate == pytest.approx(-0.02)
     assert res.speed == pytest.approx(-math.log(0.8) / 10)
     assert res.half_life == pytest.approx(10 * math.log(2) / -math.log(0.8))
-    assert beta_convergence(panel.iloc[[0, 1, 10, 11]], 2000, 2010).verdict == INSUFFICIENT
+    assert beta_convergence(panel.iloc[[0, 1, 20, 21]], 2000, 2010).verdict == INSUFFICIENT
 
 
 def test_panel_beta_convergence_matches_statsmodels_dummies(panel):

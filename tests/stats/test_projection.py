@@ -85,7 +85,8 @@ def test_progress_status_direction_aware_decrease(latest, expected):
     target = TargetSpec(
         direction="decrease", baseline_year=2015, target_year=2025, target_change_rel=-0.45
     )
-    res = progress_status([2015, 2020], [20.0, latest], target)
+    # a middle observation: the ratio uses the ends only, but needs two changes (rule 1)
+    res = progress_status([2015, 2017, 2020], [20.0, 19.0, latest], target)
     observed = (latest / 20) ** (1 / 5) - 1
     required = 0.55 ** (1 / 10) - 1
     if expected != "target met":
@@ -182,8 +183,10 @@ def test_progress_ratio_is_scale_invariant(growth, scale):
     target = TargetSpec(
         direction="increase", baseline_year=2015, target_year=2030, target_change_rel=1.0
     )
-    base = progress_status([2015, 2020], [10.0, 10.0 * growth], target)
-    scaled = progress_status([2015, 2020], [10.0 * scale, 10.0 * growth * scale], target)
+    base = progress_status([2015, 2017, 2020], [10.0, 10.0, 10.0 * growth], target)
+    scaled = progress_status(
+        [2015, 2017, 2020], [10.0 * scale, 10.0 * scale, 10.0 * growth * scale], target
+    )
     assert scaled.status == base.status
     assert scaled.estimate == pytest.approx(base.estimate, rel=1e-9)
 

@@ -10,6 +10,7 @@ Rules this module enforces so notebooks cannot forget them:
   report's "download the data" link.
 """
 
+from levelup.charts.cited import CITED_COLUMN, add_cited_points, cited_points
 from levelup.charts.plots import (
     dispersion_chart,
     distribution_chart,
@@ -30,9 +31,12 @@ from levelup.charts.style import (
 )
 
 __all__ = [
+    "CITED_COLUMN",
     "COLOURS",
     "FOCUS",
+    "add_cited_points",
     "apply_house_style",
+    "cited_points",
     "dispersion_chart",
     "distribution_chart",
     "dot_range_chart",

@@ -147,6 +147,7 @@ def trajectory_chart(
     target_year: float | None = None,
     required: pd.DataFrame | None = None,
     constant_rate: pd.DataFrame | None = None,
+    constant_rate_label: str = "at the rate of the last five years",
     target_label: str | None = None,
     reference: tuple[float, str] | None = None,
     ytick_format: str | None = None,
@@ -158,8 +159,10 @@ def trajectory_chart(
     labels (e.g. ``"{:,.0f}"`` for counts in the millions).
 
     ``observed``: time, value[, lower, upper]. ``projection``: time, estimate, lower, upper.
-    ``required``/``constant_rate``: time, value. ``target_label`` names the target marker in
-    the legend (default "target (<year>)").
+    ``required``/``constant_rate``: time, value. ``constant_rate_label`` says what the
+    constant-rate line is (name the window it really rests on when the series is shorter than
+    five years). ``target_label`` names the target marker in the legend (default
+    "target (<year>)").
     """
     fig, ax = new_figure()
     ax.plot(
@@ -205,7 +208,7 @@ def trajectory_chart(
             color=COLOURS[1],
             linestyle="-.",
             linewidth=1.6,
-            label="at the rate of the last five years",
+            label=constant_rate_label,
         )
     if reference is not None:
         ax.axhline(

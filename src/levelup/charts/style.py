@@ -103,26 +103,60 @@ def legend_columns(labels: list[str], width_pt: float = WIDTH_IN * 72 * 0.95) ->
     return 1
 
 
-def source_text(provenance: Iterable[dict], extra: str = "") -> str:
-    """One line naming publisher, file, vintage and the first characters of its sha256.
+#: Distinct sources a chart's source line names before it says "and N other sources".
+MAX_SOURCES = 4
 
-    ``provenance`` are rows of :meth:`levelup.data.load.DataLoader.provenance`.
+
+def source_text(provenance: Iterable[dict], extra: str = "") -> str:
+    """The sources of a chart as a reader would cite them, each once: "Ofcom (May 2026), via
+    ONS Explore Local Statistics (June 2026)". Sources reached through the same platform share
+    one "via": "Ofcom (May 2026) and Office for National Statistics (January 2026), via ONS
+    Explore Local Statistics (June 2026)". No files, hashes or ids (those are in the provenance
+    appendix and the downloads).
+
+    ``provenance`` are rows of :meth:`levelup.data.load.DataLoader.provenance` (their
+    ``source``); a row without one names its publisher.
     """
-    parts = []
-    seen = set()
-    for row in provenance:
-        file = row["file"]
-        if file in seen:
-            continue
-        seen.add(file)
-        name = Path(file).stem
-        parts.append(
-            f"{row['publisher'].split(' via ')[0].replace('|', ' and ')}, {name} (vintage {row['vintage']}, sha256 {row['sha256'][:8]})"
-        )
-    if len(parts) > 3:
-        parts = [*parts[:2], f"and {len(parts) - 2} more pinned files"]
+    from levelup.report.wording import count, join_names
+
+    names = [row.get("source") or _publisher(row) for row in provenance]
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(n for n in names if n):
+        head, sep, via = name.rpartition(", via ")
+        key = f"via {via}" if sep else ""
+        groups.setdefault(key, []).append(head if sep else name)
+    parts = [
+        f"{join_names(_merge_dates(heads))}, {via}" if via else name
+        for via, heads in groups.items()
+        for name in ([None] if via else heads)
+    ]
+    if not parts:
+        raise ValueError("a source line needs at least one source")
+    if len(parts) > MAX_SOURCES:
+        rest = len(parts) - (MAX_SOURCES - 1)
+        parts = [*parts[: MAX_SOURCES - 1], f"and {count(rest, 'other source')}"]
     text = "; ".join(parts)
     return f"{text}. {extra}".strip() if extra else text
+
+
+def _merge_dates(heads: list[str]) -> list[str]:
+    """One publisher once, with its release months together: "DfE (March 2026)" and "DfE (April
+    2026)" -> "DfE (March 2026 and April 2026)"."""
+    from levelup.report.wording import join_names
+
+    dates: dict[str, list[str]] = {}
+    for head in heads:
+        name, sep, when = head.partition(" (")
+        dates.setdefault(name if sep and when.endswith(")") else head, [])
+        if sep and when.endswith(")"):
+            dates[name].append(when[:-1])
+    return [f"{n} ({join_names(d)})" if d else n for n, d in dates.items()]
+
+
+def _publisher(row: dict) -> str:
+    """A pinned file's publisher in words ("Ofcom via ONS Explore Local Statistics" -> "Ofcom")."""
+    publisher = str(row.get("publisher") or "").split(" via ")[0]
+    return " and ".join(p.strip() for p in publisher.split("|") if p.strip())
 
 
 def png_bytes(fig) -> bytes:

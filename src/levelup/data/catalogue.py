@@ -70,6 +70,9 @@ class DatasetSpec:
     key_includes_name: bool = False
     undated: str = "error"
     note: str = ""
+    #: reader-facing "Publisher, publication (release date)" (``source:`` in datasets.yaml);
+    #: for ELS datasets the publication named by a reviewed ``publication:`` override, if any
+    source: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def indicator_id(self, label: str) -> str:
@@ -200,6 +203,7 @@ class Catalogue:
                 allow_negative=opts.get("allow_negative", False),
                 key_includes_name=opts.get("key_includes_name", False),
                 note=opts.get("note", ""),
+                source=opts.get("publication", ""),
             )
         return specs
 
@@ -228,6 +232,7 @@ class Catalogue:
                 title=f"{opts['indicator']}: every published version (time series)",
                 kind="els-history",
                 files=tuple(sorted(files, key=lambda f: f.path)),
+                source=opts.get("publication", cfg.get("publication", "")),
                 extra={
                     "indicator": opts["indicator"],
                     "current_indicator_id": f"els/{slug}/{slugify(opts['indicator'])}",
@@ -262,6 +267,7 @@ class Catalogue:
                 allow_negative=opts.get("allow_negative", False),
                 undated=opts.get("undated", "error"),
                 note=opts.get("note", ""),
+                source=opts.get("source", ""),
             )
         return specs
 
@@ -298,5 +304,6 @@ class Catalogue:
                 ),
                 allow_negative=opts.get("allow_negative", False),
                 note=opts.get("note", ""),
+                source=opts.get("source", ""),
             )
         return specs

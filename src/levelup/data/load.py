@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from levelup.data import citations
 from levelup.data.boundaries import BoundaryReport, SuccessionRegister, harmonise
 from levelup.data.catalogue import Catalogue, DatasetFile, DatasetSpec, Edition
 from levelup.data.fetch import DataStore
@@ -136,7 +137,8 @@ class DataLoader:
         return out.reset_index(drop=True)
 
     def provenance(self, dataset_id: str) -> list[dict]:
-        """Source file, vintage, sha256 and upstream URL of every file behind a dataset."""
+        """Source file, vintage, sha256 and upstream URL of every file behind a dataset, and the
+        reader-facing citation of each (``source``, see :mod:`levelup.data.citations`)."""
         spec = self.catalogue.dataset(dataset_id, self.edition.year)
         out = []
         for f in spec.files:
@@ -150,9 +152,66 @@ class DataLoader:
                     "url": pin.url,
                     "publisher": pin.publisher,
                     "licence": pin.licence,
+                    "source": self.citation(spec, f),
                 }
             )
+        if spec.kind == "els-history" and out:  # one citation for every published version
+            source = self._history_citation(spec)
+            for row in out:
+                row["source"] = source
         return out
+
+    def citation(self, spec: DatasetSpec, dataset_file: DatasetFile) -> str:
+        """ "Publisher, publication (release)" of one file of a dataset, for readers."""
+        if spec.kind == "els":
+            publisher, released = self._els_metadata_source(dataset_file.path)
+            return citations.els_citation(
+                publisher, released, self.edition.els_vintage, publication=spec.source
+            )
+        if spec.kind == "els-history":
+            return self._history_citation(spec)
+        if not spec.source:
+            # a curated folder copied from a public repository: its SOURCES.md section id
+            section = re.search(
+                r"curated/SOURCES\.md, ([\w-]+)\)", self._pin_publisher(dataset_file)
+            )
+            if section:
+                return citations.cite_one(section.group(1))
+            raise KeyError(
+                f"dataset {spec.id} has no `source:` in data/datasets.yaml "
+                "(give 'Publisher, publication (release date)' for readers)"
+            )
+        if spec.kind == "sdg":  # the platform snapshot read, e.g. "(September 2025)"
+            when = citations.month_year(dataset_file.vintage)
+            return f"{spec.source}, via the UK SDG data platform" + (f" ({when})" if when else "")
+        return spec.source
+
+    def _pin_publisher(self, dataset_file: DatasetFile) -> str:
+        return self.store.manifest.get(dataset_file.path).publisher or ""
+
+    def _els_metadata_source(self, csv_path: str) -> tuple[str, str]:
+        meta_path = str(Path(csv_path).with_suffix(".json"))
+        try:
+            pin = self.store.manifest.get(meta_path)
+        except KeyError:
+            return "", ""
+        return citations.els_source(citations.read_els_metadata(self.store.path(pin)))
+
+    def _history_citation(self, spec: DatasetSpec) -> str:
+        """Publisher from the edition's ELS metadata of the same indicator, and the span of the
+        published versions read."""
+        slug = spec.id.split("/", 1)[1]
+        current = f"els/{self.edition.els_vintage}/{slug}/{slug}.csv"
+        publisher, _ = self._els_metadata_source(current)
+        span = citations.history_span(f.vintage for f in spec.files)
+        name = ", ".join(
+            x for x in (publisher or "Office for National Statistics", spec.source) if x
+        )
+        return (
+            f"{name}, via {citations.ELS_NAME} ({span})"
+            if span
+            else f"{name}, via {citations.ELS_NAME}"
+        )
 
     def succession_register(self) -> SuccessionRegister:
         """Old area code -> successors, from the notes of every ELS file of the edition's vintage."""

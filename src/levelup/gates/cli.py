@@ -29,6 +29,7 @@ from levelup.gates.numbers import (
     update_ground_truth,
 )
 from levelup.gates.pdf import check_pdf
+from levelup.gates.prose import check_prose
 from levelup.gates.result import GateResult
 
 gates_app = typer.Typer(
@@ -44,7 +45,7 @@ gates_app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-GATE_NAMES = ("links", "a11y", "browser", "numbers", "pdf")
+GATE_NAMES = ("links", "a11y", "prose", "browser", "numbers", "pdf")
 MAX_PRINTED = 200
 
 
@@ -301,6 +302,18 @@ def a11y_command(
     _finish(check_accessibility_static(paths.site))
 
 
+@gates_app.command("prose")
+def prose_command(
+    edition: EditionOpt = None, site: SiteOpt = None, root: RootOpt = Path(".")
+) -> None:
+    """Machinery out of the prose, and no template slips (fast, no browser).
+
+    Sweeps what readers see on every page except the provenance appendix and the colophon: no sha256 or commit ids, file paths, data folders, finding keys, metric ids or snake_case ids; no "(s)", ": never", "in 0", "1 already have", "highest in:", doubled words, raw shortcodes or unresolved variables.
+    """
+    paths = resolve_paths(root, edition, site)
+    _finish(check_prose(paths.site))
+
+
 @gates_app.command("browser")
 def browser_command(
     edition: EditionOpt = None,
@@ -431,6 +444,7 @@ def run_all(
     runners = {
         "links": lambda: check_links(paths.site, paths.sibling_sites()),
         "a11y": lambda: check_accessibility_static(paths.site),
+        "prose": lambda: check_prose(paths.site),
         "browser": lambda: check_browser(
             paths.site, paths.out, page_timeout=timeout, screenshots=screenshots
         ),
@@ -500,7 +514,7 @@ def all_command(
 ) -> None:
     """Run every gate and exit 1 if any failed.
 
-    Runs links, a11y, browser, numbers and pdf, prints a summary table, writes OUT/gates-report.md and OUT/gates.json, and exits 1 if any gate failed.
+    Runs links, a11y, prose, browser, numbers and pdf, prints a summary table, writes OUT/gates-report.md and OUT/gates.json, and exits 1 if any gate failed.
     """
     unknown = set(skip or []) - set(GATE_NAMES)
     if unknown:

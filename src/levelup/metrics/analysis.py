@@ -21,15 +21,18 @@ import numpy as np
 import pandas as pd
 
 from levelup import charts, stats
+from levelup.data import citations
 from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.data.periods import parse_period, period_label
 from levelup.metrics import derived
 from levelup.metrics.registry import Metric, Registry, Target
 from levelup.report.findings import Findings, format_value
+from levelup.stats import verdicts
 from levelup.stats._panel import LEAP_SLACK
-
-IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no significant change"
+from levelup.stats.projection import LAST_K_YEARS
+from levelup.stats.results import format_period as format_period_span
+from levelup.stats.verdicts import IMPROVING, NO_CHANGE, WORSENING
 
 
 class MetricUnavailable(LookupError):
@@ -140,16 +143,58 @@ class MetricData:
         return self.metric.higher_is_better
 
     def provenance(self) -> list[dict]:
+        """Provenance rows of the metric's datasets; rows of curated tables cite the sources of
+        the rows this metric reads (their ``source_id``, see ``data/citations.yaml``)."""
         rows = []
+        ids = (
+            self.frame.loc[self.frame["source_id"].fillna("").str.strip() != "", "source_id"]
+            if "source_id" in self.frame
+            else pd.Series(dtype=str)
+        )
+        cited = citations.cite(ids) if len(ids) else []
         for dataset in self.datasets:
-            rows += self.loader.provenance(dataset)
+            found = self.loader.provenance(dataset)
+            if cited and dataset.startswith("curated/"):
+                found = [{**row, "source": c} for row in found for c in cited]
+            rows += found
         return rows
 
     def source_line(self) -> str:
-        extra = "Derived by levelup from the pinned inputs." if self.status == "derived" else ""
+        extra = "Derived by levelup from these sources." if self.status == "derived" else ""
         if self.is_proxy:
             extra = f"Proxy: {self.proxy_label}."
         return charts.source_text(self.provenance(), extra)
+
+    # ---------------------------------------------------------------- units (evidence rule 5)
+    def unit_of(self, indicator: str | None = None) -> str:
+        """The unit of one of the metric's indicators: the registry unit, unless the indicator's
+        rows are of another kind (a share where the metric is counted, or the reverse), in which
+        case theirs (shares as ``"%"``). Every finding computed from the indicator carries it."""
+        rows = self.frame[self.frame["indicator_id"] == (indicator or self.indicators()[0])]
+        units = set(rows["unit"].dropna().astype(str)) - {""} if "unit" in rows else set()
+        if len(units) != 1:
+            return self.metric.unit
+        (own,) = units
+        if is_share_unit(own) == is_share_unit(self.metric.unit):
+            return self.metric.unit
+        return "%" if is_share_unit(own) else own
+
+    def bounds_of(self, indicator: str | None = None) -> tuple[float, float]:
+        """The values the indicator can take (evidence rule 4), from its unit."""
+        unit = self.unit_of(indicator)
+        return self.metric.value_bounds if unit == self.metric.unit else stats.unit_bounds(unit)
+
+    def target_applies(self, indicator: str | None = None, which: str = "target") -> bool:
+        """Whether the registry target is counted on this indicator: the target names no other
+        series and the indicator is in the metric's unit (a count target is never applied to a
+        share or a rate)."""
+        target = self.target(which)
+        if target is None:
+            return False
+        indicator = indicator or self.indicators()[0]
+        if target.series and target.series != indicator:
+            return False
+        return self.unit_of(indicator) == self.metric.unit
 
     # ---------------------------------------------------------------- rows
     def indicators(self) -> list[str]:
@@ -260,6 +305,14 @@ class MetricData:
         )
 
 
+def is_share_unit(unit: str) -> bool:
+    """A percentage share (``"%"``, ``"% of premises"``, ``"Percentage (%)"``), not a change."""
+    text = (unit or "").strip().lower()
+    if text.startswith(("percentage point", "% a year", "% change")):
+        return False
+    return text.startswith("%") or text.startswith("percentage") or text.endswith("(%)")
+
+
 def period_years(rows: pd.DataFrame) -> pd.Series:
     """Length in years of each row's period (0 for points in time)."""
     days = (rows["period_end"] - rows["period_start"]).dt.days + 1
@@ -290,7 +343,7 @@ def headline(
     decimals of the levels (e.g. 2 for scores out of 10); by default they follow the magnitude.
     """
     series = md.series(area_code, indicator).dropna(subset=["value"])
-    unit = md.metric.unit
+    unit = md.unit_of(indicator)
     common = {"metric": md.metric.id, "area": area_code, "unit": unit}
     if series.empty:
         findings.add(f"{key}.latest", None, display="no data", **common)
@@ -381,7 +434,8 @@ def headline(
         "trend": verdict,
         "status": "",
     }
-    spec = md.target_spec()
+    applies = md.target_applies(indicator)
+    spec = md.target_spec() if applies else None
     if spec is not None:
         progress = stats.progress_status(
             series["time"],
@@ -412,14 +466,15 @@ def headline(
             **{**common, "unit": ""},
         )
         row["status"] = progress.status
-    elif md.metric.target is not None:
-        row["status"] = f"{verdict} (no quantified target)"
+    elif md.metric.target is not None and (applies or md.metric.target.kind == "direction"):
+        row["status"] = verdicts.no_quantified_target(verdict)
         findings.add(
             f"{key}.status",
             None,
             display=row["status"],
             statistic="direction_status",
             method=trend.method,
+            n=trend.n,
             **common,
         )
     return row
@@ -436,6 +491,12 @@ def _ratio_text(ratio: float) -> str:
     if np.isinf(ratio):
         return "target met"
     return f"{ratio:.2f}"
+
+
+def _bounded(x, bounds: tuple[float, float]):
+    """An interval limit cut at the metric's bounds (None when missing)."""
+    x = _nan_none(x)
+    return None if x is None else min(max(x, bounds[0]), bounds[1])
 
 
 def _nan_none(x):
@@ -483,7 +544,8 @@ def convergence(
     the annex's decile gap and its trend, beta convergence and a bootstrap test of the change in
     the CV between the first and the latest period.
 
-    Records under ``<key>``: ``.n-areas``, ``.cv-first``/``.cv-latest``, ``.cv-trend`` (slope
+    Records under ``<key>``: ``.n-areas`` (latest period), ``.n-areas-both-periods`` (the areas
+    the first/latest values and their changes rest on, evidence rule 3), ``.cv-first``/``.cv-latest``, ``.cv-trend`` (slope
     with CI) and ``.cv-verdict`` (converging / diverging / no significant change),
     ``.gap-first``/``.gap-latest``, ``.gap-trend-verdict``, ``.beta``, ``.half-life``,
     ``.beta-verdict``, ``.cv-change`` (bootstrap CI) and ``.theil-between-share``.
@@ -493,6 +555,7 @@ def convergence(
     )
     weights = geo.population_weights(2022) if weighted else None
     regions = {**geo.region_map("lad"), **geo.region_map("utla")}
+    unit = md.unit_of(indicator)
     panel = md.panel(geography, indicator, weights=weights, groups=regions)
     panel = panel.dropna(subset=["value"])
     if "weight" in panel and panel["weight"].isna().all():
@@ -528,8 +591,11 @@ def convergence(
     last = sigma.iloc[-1] if len(sigma) else None
     if last is not None:
         findings.add(f"{key}.n-areas", last["n"], statistic="n_areas", decimals=0, **common)
-        findings.add(f"{key}.cv-first", sigma["cv"].iat[0], statistic="cv", decimals=3, **common)
-        findings.add(f"{key}.cv-latest", last["cv"], statistic="cv", decimals=3, **common)
+        # evidence rule 3: the first and latest levels of a dispersion measure whose change is
+        # reported are computed on the same areas (those observed in both periods)
+        cv_ends = _balanced_ends(change, sigma["cv"].iat[0], last["cv"], sigma["n"])
+        for name, (value, n) in zip(("cv-first", "cv-latest"), cv_ends, strict=True):
+            findings.add(f"{key}.{name}", value, statistic="cv", decimals=3, n=n, **common)
         findings.add(
             f"{key}.cv-trend",
             dispersion.estimate,
@@ -549,22 +615,31 @@ def convergence(
             method=dispersion.method,
             **common,
         )
-        findings.add(
-            f"{key}.gap-first",
-            gap["gap"].iat[0],
-            statistic="decile_gap",
-            unit=difference_unit(md.metric.unit),
-            period=str(gap["time"].iat[0]),
-            **common,
-        )
-        findings.add(
-            f"{key}.gap-latest",
-            gap["gap"].iat[-1],
-            statistic="decile_gap",
-            unit=difference_unit(md.metric.unit),
-            period=str(gap["time"].iat[-1]),
-            **common,
-        )
+        gap_ends = _balanced_ends(gap_change, gap["gap"].iat[0], gap["gap"].iat[-1], gap["n"])
+        if gap_change is not None:
+            findings.add(
+                f"{key}.n-areas-both-periods",
+                gap_change.n,
+                statistic="n_areas",
+                decimals=0,
+                method="areas observed in the first and the latest period",
+                **common,
+            )
+        for name, (value, n), time in zip(
+            ("gap-first", "gap-latest"),
+            gap_ends,
+            (gap["time"].iat[0], gap["time"].iat[-1]),
+            strict=True,
+        ):
+            findings.add(
+                f"{key}.{name}",
+                value,
+                statistic="decile_gap",
+                unit=difference_unit(unit),
+                period=str(time),
+                n=n,
+                **common,
+            )
         findings.add(
             f"{key}.gap-trend-verdict",
             None,
@@ -596,13 +671,20 @@ def convergence(
             decimals=4,
             **common,
         )
-        half = beta.half_life
+        half = beta.half_life  # NaN unless evidence rule 2 holds (beta.speed_note says why)
+        reported = np.isfinite(half) and half > 0
         findings.add(
             f"{key}.half-life",
-            half if np.isfinite(half) and half > 0 else None,
+            half if reported else None,
+            lower=beta.half_life_lower if reported else None,
+            upper=beta.half_life_upper if reported and np.isfinite(beta.half_life_upper) else None,
             statistic="half_life",
             unit="years",
-            display=None if np.isfinite(half) and half > 0 else "no convergence",
+            n=beta.n_periods,
+            period=format_period_span(beta.time_start, beta.time_end),
+            method=f"{beta.method}; reported only for significant convergence on at least "
+            f"{stats.MIN_PERIODS_SPEED} periods spanning {stats.MIN_YEARS_SPEED:g} years",
+            display=None if reported else (beta.speed_note or verdicts.NO_CONVERGENCE),
             **common,
         )
     if change is not None:
@@ -624,11 +706,25 @@ def convergence(
             verdict_key=f"{key}.gap-change-verdict",
             verdict_statistic="gap_change_verdict",
             verdict_n=False,
-            unit=md.metric.unit,
-            display=_signed(gap_change.estimate, md.metric.unit),
+            unit=unit,
+            display=_signed(gap_change.estimate, unit),
             **common,
         )
     return ConvergenceSummary(sigma, gap, dispersion, gap_trend, beta, change, gap_change, panel)
+
+
+def _balanced_ends(
+    change: stats.DispersionChange | None, first: float, latest: float, n: pd.Series
+) -> list[tuple[float, int]]:
+    """First and latest value of a dispersion measure with the number of areas behind each.
+
+    With a change between the two periods (a paired bootstrap), both values are the change's own
+    start and end values, computed on the areas observed in both periods (a balanced panel,
+    evidence rule 3); with one period only, the period's value on all its areas.
+    """
+    if change is not None and change.n > 0:
+        return [(change.start_value, change.n), (change.end_value, change.n)]
+    return [(first, int(n.iat[0])), (latest, int(n.iat[-1]))]
 
 
 def _non_overlapping_times(times: pd.Series, years: float) -> list[float]:
@@ -672,9 +768,15 @@ def trajectory(
 
     Records ``<key>.target-level``, ``.required-rate``, ``.observed-rate``, ``.status``,
     ``.linear-2030`` (projected value with PI), ``.linear-verdict``, ``.rate-2030``,
-    ``.rate-verdict``, ``.year-reached``.
+    ``.rate-verdict``, ``.year-reached`` and ``.when-reached`` (the same in words, for a sentence).
     """
     series = (series if series is not None else md.series(area_code)).dropna(subset=["value"])
+    units = set(series["unit"].dropna().astype(str)) - {""} if "unit" in series else set()
+    if len(units) == 1 and is_share_unit(units.pop()) != is_share_unit(md.metric.unit):
+        raise ValueError(  # evidence rule 5: a target is applied only in its own unit
+            f"{md.metric.id}: the target is counted in {md.metric.unit!r}; the series is in "
+            f"{sorted(set(series['unit']))[0]!r}"
+        )
     target = md.target(which)
     if target is not None and target_year:
         target = target.model_copy(update={"target_year": int(target_year)})
@@ -702,15 +804,21 @@ def trajectory(
         "unit": unit,
     }
     overlap = _overlap_years(series.assign(period_years=period_years(series)))
+    bounds = md.metric.value_bounds
     progress = stats.progress_status(
         series["time"], series["value"], spec, lower=series["lower_ci"], upper=series["upper_ci"]
     )
     projections = {
         "linear": stats.project_to_target(
-            series["time"], series["value"], spec, method="linear", period_years=overlap
+            series["time"],
+            series["value"],
+            spec,
+            method="linear",
+            period_years=overlap,
+            bounds=bounds,
         ),
         "constant_rate": stats.project_to_target(
-            series["time"], series["value"], spec, method="constant_rate"
+            series["time"], series["value"], spec, method="constant_rate", bounds=bounds
         ),
     }
     level = (
@@ -735,10 +843,15 @@ def trajectory(
             target_level=level,
         )
         lin = stats.project_to_target(
-            series["time"], series["value"], point, method="linear", period_years=overlap
+            series["time"],
+            series["value"],
+            point,
+            method="linear",
+            period_years=overlap,
+            bounds=bounds,
         )
         rate = stats.project_to_target(
-            series["time"], series["value"], point, method="constant_rate"
+            series["time"], series["value"], point, method="constant_rate", bounds=bounds
         )
         linear_rows.append(
             {"time": t, "estimate": lin.estimate, "lower": lin.lower, "upper": lin.upper}
@@ -750,9 +863,9 @@ def trajectory(
         if rate_rows
         else pd.DataFrame(columns=["time", "value"])
     )
-    if unit.startswith("%"):  # a share cannot be projected beyond 0-100
-        linear[["estimate", "lower", "upper"]] = linear[["estimate", "lower", "upper"]].clip(0, 100)
-        constant_rate["value"] = constant_rate["value"].clip(0, 100)
+    # projected values outside the bounds are dropped by the engine (evidence rule 4); only the
+    # drawn interval is cut at the bounds
+    linear[["lower", "upper"]] = linear[["lower", "upper"]].clip(*bounds)
     required = pd.DataFrame(columns=["time", "value"])
     if np.isfinite(progress.baseline_value) and np.isfinite(progress.required_cagr):
         span = np.linspace(progress.baseline_time, spec.target_year, 12)
@@ -808,20 +921,16 @@ def trajectory(
         )
     for name, projection in projections.items():
         short = "linear" if name == "linear" else "rate"
-        bound = (
-            (lambda v: None if v is None else min(max(v, 0.0), 100.0))
-            if unit.startswith("%")
-            else (lambda v: v)
-        )
         findings.add(
             f"{key}.{short}-{target.target_year}",
-            bound(_nan_none(projection.estimate)),
-            lower=bound(_nan_none(projection.lower)),
-            upper=bound(_nan_none(projection.upper)),
+            _nan_none(projection.estimate),
+            lower=_bounded(projection.lower, bounds),
+            upper=_bounded(projection.upper, bounds),
             statistic=f"projection_{name}",
             period=str(target.target_year),
-            method=projection.method,
+            method=projection.method + (f"; {projection.note}" if projection.note else ""),
             n=projection.n,
+            display=verdicts.TOO_UNCERTAIN if projection.note else None,
             **common,
         )
         findings.add(
@@ -840,9 +949,53 @@ def trajectory(
         display=("never at the current rate" if reached is None else f"{math.floor(reached)}"),
         **{**common, "unit": ""},
     )
+    findings.add(  # quoted in running text: "At that rate the target {{< var ....when-reached >}}."
+        f"{key}.when-reached",
+        reached,
+        statistic="year_target_reached",
+        display=(
+            "would never be reached"
+            if reached is None
+            else f"would be reached in {math.floor(reached)}"
+        ),
+        **{**common, "unit": ""},
+    )
     return TrajectorySummary(
         observed, linear, constant_rate, required, progress, projections, level, target.target_year
     )
+
+
+def constant_rate_label(summary: TrajectorySummary) -> str:
+    """Legend text for a trajectory's constant-rate line that says what the line really is.
+
+    The rate runs from the observation nearest to five years before the latest
+    (:func:`levelup.stats.project_to_target`); when the series is shorter the window is shorter,
+    and "the rate of the last five years" would misdescribe it. Returns "at the rate of the last
+    five years" only when the window spans at least 4.5 years, else "at the growth rate since
+    <first period of the window>".
+    """
+    obs = summary.observed.dropna(subset=["value"])
+    t = obs["time"].to_numpy(float)
+    if len(t) < 2:
+        return "at the recent growth rate"
+    earlier = t[:-1]
+    i = int(np.argmin(np.abs(earlier - (t[-1] - LAST_K_YEARS)) + 1e-9 * earlier))
+    if t[-1] - earlier[i] >= LAST_K_YEARS - 0.5:
+        return "at the rate of the last five years"
+    return f"at the growth rate since {period_label(str(obs['period'].iat[i]))}"
+
+
+def growth_path(series: pd.DataFrame, rate: float, target_year: int) -> pd.DataFrame:
+    """A series' latest value carried on at a constant annual ``rate`` to ``target_year``:
+    y(t) = y_last (1 + rate)^(t - t_last), yearly from the latest observation (``time``,
+    ``value``; empty if the rate is not finite). Shares are the caller's to cap."""
+    rows = series.dropna(subset=["value"])
+    if rows.empty or not np.isfinite(rate):
+        return pd.DataFrame(columns=["time", "value"])
+    t_last, y_last = float(rows["time"].iat[-1]), float(rows["value"].iat[-1])
+    horizon = target_time(target_year)
+    times = np.concatenate([[t_last], np.arange(math.floor(t_last) + 1.5, horizon + 0.01, 1.0)])
+    return pd.DataFrame({"time": times, "value": y_last * (1 + rate) ** (times - t_last)})
 
 
 def _rate(cagr: float) -> str:
@@ -868,7 +1021,7 @@ def area_progress(
     areas in each status under ``<key>.<status>`` plus ``<key>.n-areas``.
     """
     panel = md.panel(geography, indicator).dropna(subset=["value"])
-    spec = md.target_spec(which)
+    spec = md.target_spec(which) if md.target_applies(indicator, which) else None
     names = panel.drop_duplicates("area_code").set_index("area_code")["area_name"]
     if spec is not None:
         table = stats.panel_progress_status(panel, spec).frame

@@ -66,7 +66,8 @@ def data_gaps_rows(
                     "metric": md.metric.title,
                     "status": "derived",
                     "why": md.metric.note or "computed from several pinned inputs",
-                    "instead": f"computed by levelup ({md.source}), labelled derived",
+                    "instead": "computed by this report from published inputs: "
+                    f"{_derivation_summary(md.source)}; labelled derived",
                 }
             )
     for row in extra:
@@ -76,11 +77,33 @@ def data_gaps_rows(
             {
                 "metric": "none",
                 "status": "",
-                "why": "every metric of this notebook has a direct series in this edition",
+                "why": "every registered metric has a direct series in this edition",
                 "instead": "",
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def registry_metrics(
+    registry, loader, *, mission: int | None = None, capital: str | None = None
+) -> tuple[list[MetricUnavailable], list[MetricData]]:
+    """Every registered metric of a mission (or capital) resolved in the loader's edition: those
+    without a series (with the registry's reason) and those with data (to find proxies and
+    derived figures). The data-gaps table is built from this, so it lists every gap of the
+    mission, not only the metrics a notebook happened to ask for."""
+    if (mission is None) == (capital is None):
+        raise ValueError("give exactly one of mission or capital")
+    metrics = (
+        registry.for_mission(mission) if mission is not None else registry.for_capital(capital)
+    )
+    unavailable: list[MetricUnavailable] = []
+    resolved: list[MetricData] = []
+    for metric in metrics:
+        try:
+            resolved.append(MetricData.load(metric.id, loader, registry))
+        except MetricUnavailable as missing:
+            unavailable.append(missing)
+    return unavailable, resolved
 
 
 def data_gaps_table(
@@ -90,3 +113,29 @@ def data_gaps_table(
 ):
     """:func:`data_gaps_rows` as a Markdown table for a ``tbl-...-unavailable`` cell."""
     return markdown_table(data_gaps_rows(unavailable, metrics, extra), HEADERS)
+
+
+def _derivation_summary(name: str) -> str:
+    """What a derivation computes, in words: the first line of its docstring without the final
+    full stop ("share of England's population living under a directly elected mayor"), never the
+    function's name."""
+    from levelup.metrics.derived import DERIVATIONS
+
+    doc = (DERIVATIONS[name].__doc__ or "").strip().split("\n")[0].rstrip(".")
+    if not doc:
+        raise ValueError(f"derivation {name} has no docstring to describe it to readers")
+    return doc[:1].lower() + doc[1:] if not doc[:2].isupper() else doc
+
+
+def notebook_data_gaps(nb, extra: Iterable[Mapping[str, str]] = ()):
+    """The data-gaps table of a mission or capital notebook (``levelup.report.notebook.Notebook``):
+    every registered metric of its mission or capital without a series or shown through a proxy
+    or derivation (:func:`registry_metrics`), the metrics the notebook asked for that had no data,
+    and ``extra`` rows for gaps no registered metric covers."""
+    unavailable: list[MetricUnavailable] = []
+    resolved: list[MetricData] = []
+    if nb.scope:
+        unavailable, resolved = registry_metrics(nb.registry, nb.loader, **nb.scope)
+    known = {m.metric.id for m in unavailable}
+    unavailable += [m for m in nb.unavailable if m.metric.id not in known]
+    return data_gaps_table(unavailable, resolved, extra)

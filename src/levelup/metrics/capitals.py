@@ -47,6 +47,8 @@ from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import CAPITALS, Metric, Registry
 from levelup.report.findings import Findings, format_value, slug_key
 from levelup.report.labels import area_in_text
+from levelup.report.wording import counted, join_names, number_or_none, plural
+from levelup.stats import verdicts
 
 #: Areas a national figure is read for, in order of preference after the notebook's reference.
 NATIONAL_AREAS = ("K02000001", "K03000001", "K04000001", "E92000001")
@@ -366,7 +368,7 @@ def _pair(first: float, latest: float | None, unit: str) -> str:
 def _beta_text(beta: stats.BetaConvergenceResult | None) -> str:
     if beta is None:
         return "one period only"
-    if beta.verdict == "beta convergence" and np.isfinite(beta.half_life):
+    if beta.verdict == verdicts.BETA_CONVERGENCE and np.isfinite(beta.half_life):
         return f"{beta.verdict} (half-life {beta.half_life:.0f} years)"
     return beta.verdict
 
@@ -418,8 +420,8 @@ def summarise_capital(
 def _role(metric: Metric) -> str:
     if metric.role == "capital_proxy":
         return "capital proxy"
-    missions = ", ".join(str(m) for m in metric.missions)
-    return f"Mission {missions} {metric.role} metric"
+    missions = join_names(str(m) for m in metric.missions)
+    return f"{plural(len(metric.missions), 'Mission')} {missions} {metric.role} metric"
 
 
 def _resolve_only(metric: Metric, loader, registry: Registry) -> ProxySummary:
@@ -625,7 +627,7 @@ def _regional(p: ProxySummary, rows: pd.DataFrame, findings: Findings, option: P
         findings.add(
             f"{key}.{end}",
             None,
-            display=join_names(tied),
+            display=join_names(area_in_text(name) for name in tied),  # "the North East"
             area=row["area_code"],
             statistic=f"{end}_area",
             n=len(tied),
@@ -692,6 +694,7 @@ def _regional_trends(
             int(counts.get(verdict, 0)),
             statistic=f"regions_{verdict}",
             decimals=0,
+            display=number_or_none(int(counts.get(verdict, 0))),
             method="OLS trend per area, Newey-West errors, non-overlapping periods",
             **common,
         )
@@ -725,10 +728,6 @@ def _regional_trends(
 
 
 # ---------------------------------------------------------------- dispersion across areas
-def join_names(names: list[str]) -> str:
-    """'London', 'London and the North East' style lists: 'A', 'A and B', 'A, B and C'."""
-    names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def local_level(rows: pd.DataFrame) -> tuple[str, tuple[str, ...]] | None:
@@ -823,22 +822,22 @@ def describe_coverage(rows: pd.DataFrame) -> dict[str, str]:
     if len(nations) == 4:
         parts.append("4 nations")
     elif nations:
-        parts.append(", ".join(nations))
+        parts.append(join_names(nations))
     for name, levels in _COUNTED[:1]:
         n = rows.loc[rows["geography"].isin(levels), "area_code"].nunique()
         if n:
-            parts.append(f"{n} {name}")
+            parts.append(counted(n, name))
     itl1 = len(codes & set(ITL1.values()))
     if itl1:
-        parts.append(f"{itl1} ITL1 regions")
+        parts.append(counted(itl1, "ITL1 regions"))
     for name, levels in _COUNTED[1:]:
         n = rows.loc[rows["geography"].isin(levels), "area_code"].nunique()
         if n:
-            parts.append(f"{n} {name}")
+            parts.append(counted(n, name))
     local = local_level(rows)
     if local is not None and not local[0].startswith("ITL"):
         n = rows.loc[rows["geography"].isin(local[1]), "area_code"].nunique()
-        parts.append(f"{n} {_LOCAL_SHORT.get(local[0], local[0])}")
+        parts.append(counted(n, _LOCAL_SHORT.get(local[0], local[0])))
     periods = rows.drop_duplicates("period").sort_values("time")["period"]
     return {"geography": ", ".join(p for p in parts if p), "periods": span_text(periods)}
 

@@ -17,9 +17,10 @@ from levelup import stats
 from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData
 from levelup.report.findings import Findings
+from levelup.report.wording import number_or_none
 from levelup.stats.distributions import norm_ppf, norm_sf
+from levelup.stats.verdicts import IMPROVED, NO_CHANGE, WORSENED
 
-IMPROVED, WORSENED, NO_CHANGE = "improved", "worsened", "no significant change"
 #: Every status :func:`area_change` can give, in reading order (all are recorded, zeros included).
 CHANGE_STATUSES = (IMPROVED, NO_CHANGE, WORSENED, stats.INSUFFICIENT)
 
@@ -112,6 +113,7 @@ def record_status_counts(
             statistic=f"areas_{status.replace(' ', '_')}",
             method=method,
             decimals=0,
+            display=number_or_none(int(counts.get(status, 0))),
             **common,
         )
     return counts

@@ -30,8 +30,8 @@ from levelup import stats
 from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData, _non_overlapping_times, _overlap_years, _signed
 from levelup.report.findings import Findings
+from levelup.stats.verdicts import NARROWING, NO_CHANGE, WIDENING
 
-NARROWING, WIDENING, NO_CHANGE = "narrowing", "widening", "no significant change"
 _GAP_WORDS = {
     "converging": NARROWING,
     "diverging": WIDENING,
@@ -414,26 +414,30 @@ def _record(
             period=period,
             **common,
         )
-    for column, label in (("group_mean", "group"), ("rest_mean", "rest"), ("gap", "gap")):
-        findings.add(
-            f"{key}.{label}-first",
-            first[column],
-            statistic=column,
-            unit=gap_unit if column == "gap" else unit,
-            period=first["period"],
-            decimals=decimals,
-            **common,
-        )
-        findings.add(
-            f"{key}.{label}-latest",
-            last[column],
-            statistic=column,
-            unit=gap_unit if column == "gap" else unit,
-            period=last["period"],
-            decimals=decimals,
-            **common,
-        )
     change = gg.change
+    # evidence rule 3: the gap's first and latest values are those of its change, on the areas
+    # observed in both periods (a balanced panel); the group and rest means are per period
+    balanced = change is not None and change.n > 0 and np.isfinite(change.start_value)
+    for column, label in (("group_mean", "group"), ("rest_mean", "rest"), ("gap", "gap")):
+        ends = (
+            ((change.start_value, change.n), (change.end_value, change.n))
+            if column == "gap" and balanced
+            else (
+                (first[column], int(first["n_group"] + first["n_rest"])),
+                (last[column], int(last["n_group"] + last["n_rest"])),
+            )
+        )
+        for name, row, (value, n) in (("first", first, ends[0]), ("latest", last, ends[1])):
+            findings.add(
+                f"{key}.{label}-{name}",
+                value,
+                statistic=column,
+                unit=gap_unit if column == "gap" else unit,
+                period=row["period"],
+                n=n,
+                decimals=decimals,
+                **common,
+            )
     findings.add_estimate(
         f"{key}.gap-change",
         change,

@@ -24,12 +24,10 @@ from levelup import stats
 from levelup.data.periods import period_label
 from levelup.metrics.analysis import MetricData, _overlap_years, _signed, period_years, target_time
 from levelup.report.findings import Findings
-
-IMPROVEMENT, DETERIORATION, UNCLEAR = (
-    "improvement projected",
-    "deterioration projected",
-    "no clear change projected",
-)
+from levelup.stats import verdicts
+from levelup.stats.verdicts import DETERIORATION_PROJECTED as DETERIORATION
+from levelup.stats.verdicts import IMPROVEMENT_PROJECTED as IMPROVEMENT
+from levelup.stats.verdicts import UNCLEAR_PROJECTED as UNCLEAR
 
 
 @dataclass
@@ -42,6 +40,7 @@ class Outlook:
     projection: stats.ProjectionResult
     verdict: str
     change: stats.ComparisonResult | None
+    md_bounds: tuple[float, float] = stats.projection.UNBOUNDED
 
 
 def _series(md: MetricData, area_code: str, indicator: str | None, series) -> pd.DataFrame:
@@ -93,15 +92,22 @@ def direction_outlook(
     )
     overlap = _overlap_years(rows)
     t, y = rows["time"].to_numpy(float), rows["value"].to_numpy(float)
-    projection = stats.project_to_target(t, y, spec, method="linear", period_years=overlap)
-    if projection.verdict == stats.INSUFFICIENT or not np.isfinite(projection.lower):
+    bounds = md.metric.value_bounds
+    projection = stats.project_to_target(
+        t, y, spec, method="linear", period_years=overlap, bounds=bounds
+    )
+    if projection.verdict == stats.INSUFFICIENT:
+        verdict = stats.INSUFFICIENT
+    elif projection.note:  # evidence rule 4
+        verdict = verdicts.TOO_UNCERTAIN
+    elif not np.isfinite(projection.lower):
         verdict = stats.INSUFFICIENT
     else:
         better_lo = projection.lower > base["value"] if hib else projection.upper < base["value"]
         worse_hi = projection.upper < base["value"] if hib else projection.lower > base["value"]
         verdict = IMPROVEMENT if better_lo else DETERIORATION if worse_hi else UNCLEAR
     linear_rows = []
-    if verdict != stats.INSUFFICIENT:
+    if verdict not in (stats.INSUFFICIENT, verdicts.TOO_UNCERTAIN):
         for year in np.arange(math.floor(t[-1]) + 1.5, spec.target_year + 0.01, 1.0):
             point = stats.TargetSpec(
                 direction=spec.direction,
@@ -109,13 +115,15 @@ def direction_outlook(
                 target_year=float(year),
                 target_level=spec.target_level,
             )
-            p = stats.project_to_target(t, y, point, method="linear", period_years=overlap)
+            p = stats.project_to_target(
+                t, y, point, method="linear", period_years=overlap, bounds=bounds
+            )
             linear_rows.append(
                 {"time": year, "estimate": p.estimate, "lower": p.lower, "upper": p.upper}
             )
     linear = pd.DataFrame(linear_rows, columns=["time", "estimate", "lower", "upper"])
-    if unit.startswith("%") and len(linear):
-        linear[["estimate", "lower", "upper"]] = linear[["estimate", "lower", "upper"]].clip(0, 100)
+    if len(linear):  # values beyond the bounds are dropped by the engine; cut the drawn interval
+        linear[["lower", "upper"]] = linear[["lower", "upper"]].clip(*bounds)
     change = None
     if last["time"] > base["time"] and all(
         np.isfinite(v)
@@ -142,6 +150,7 @@ def direction_outlook(
         projection,
         verdict,
         change,
+        bounds,
     )
     _record_outlook(findings, key, outlook, last, common, decimals)
     return outlook
@@ -195,7 +204,7 @@ def _record_outlook(
         o.observed["time"].iat[-1]
         > o.observed.loc[o.observed["period"] == o.baseline_period, "time"].iat[0]
     ):
-        verdict = "not tested (no published interval)"
+        verdict = verdicts.NOT_TESTED
     else:
         verdict = stats.INSUFFICIENT
     findings.add(
@@ -203,10 +212,12 @@ def _record_outlook(
     )
     p = o.projection
 
+    lo, hi = o.md_bounds
+
     def bound(v):
         if v is None or not np.isfinite(v):
             return None
-        return min(max(float(v), 0.0), 100.0) if unit.startswith("%") else float(v)
+        return min(max(float(v), lo), hi)
 
     findings.add(
         f"{key}.linear-{o.target_year}",
@@ -215,9 +226,10 @@ def _record_outlook(
         upper=bound(p.upper),
         statistic="projection_linear",
         period=str(o.target_year),
-        method=p.method,
+        method=p.method + (f"; {p.note}" if p.note else ""),
         n=p.n,
         decimals=decimals,
+        display=verdicts.TOO_UNCERTAIN if p.note else None,
         **common,
     )
     findings.add(

@@ -30,14 +30,15 @@ from levelup import stats
 from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import period_label
 from levelup.report.findings import Findings, format_value
+from levelup.report.wording import number_or_none
+from levelup.stats import verdicts
 from levelup.stats.distributions import norm_ppf
+from levelup.stats.verdicts import CLOSING, FALLEN, NO_CHANGE, RISEN, WIDENING
 
 #: The twelve ITL1 areas by GSS code (English regions E12, then the three nations).
 ITL1_AREAS: dict[str, str] = {gss: ITL1_NAMES[tl] for gss, tl in ITL1.items()}
 _TL_TO_GSS = {tl: gss for gss, tl in ITL1.items()}
 
-CLOSING, WIDENING = "closing", "widening"
-RISEN, FALLEN, NO_CHANGE = "risen", "fallen", "no significant change"
 CHANGE_CATEGORIES = (RISEN, FALLEN, NO_CHANGE)
 
 
@@ -59,7 +60,12 @@ def record_counts(
     findings.add(f"{key}.n-areas", len(labels), statistic="n_areas", decimals=0, **common)
     for category, count in counts.items():
         findings.add(
-            f"{key}.{_slug(category)}", count, statistic=f"areas_{category}", decimals=0, **common
+            f"{key}.{_slug(category)}",
+            count,
+            statistic=f"areas_{category}",
+            decimals=0,
+            display=number_or_none(count),  # "fallen in none", never "in 0"
+            **common,
         )
     return counts
 
@@ -298,6 +304,42 @@ def bootstrap_gap_change(
     )
 
 
+_GAP_COLUMNS = [
+    "time",
+    "period",
+    "n_group",
+    "n_rest",
+    "group_value",
+    "rest_value",
+    "leader_value",
+    "lagger_value",
+    "gap",
+    "relative",
+]
+
+
+def _gap_row(time, at, inside, weighted, stat, *, leader, hib) -> dict:
+    """One period's group and rest centres and the gap between them (a row of the gap table)."""
+    g, r = at[inside.loc[at.index]], at[~inside.loc[at.index]]
+    wg = g["weight"].to_numpy(float) if weighted else None
+    wr = r["weight"].to_numpy(float) if weighted else None
+    gv = float(_centre(g["value"].to_numpy(float), stat, wg)) if len(g) else np.nan
+    rv = float(_centre(r["value"].to_numpy(float), stat, wr)) if len(r) else np.nan
+    gap, rel = _distance(gv, rv, leader=leader, higher_is_better=hib)
+    return {
+        "time": time,
+        "period": at["period"].iat[0] if "period" in at else str(time),
+        "n_group": len(g),
+        "n_rest": len(r),
+        "group_value": gv,
+        "rest_value": rv,
+        "leader_value": gv if leader == "group" else rv,
+        "lagger_value": rv if leader == "group" else gv,
+        "gap": float(gap),
+        "relative": float(rel),
+    }
+
+
 def gap_to_leader(
     panel: pd.DataFrame,
     members: Iterable[str],
@@ -333,7 +375,8 @@ def gap_to_leader(
 
     Records ``<key>.``: ``first-period``/``latest-period``, ``group-first``/``group-latest``,
     ``rest-first``/``rest-latest``,
-    ``gap-first``/``gap-latest``, ``relative-first``/``relative-latest`` (%), ``trend`` (slope of
+    ``gap-first``/``gap-latest``, ``relative-first``/``relative-latest`` (%; these four on the
+    areas observed in both periods, with that number as ``n``: evidence rule 3), ``trend`` (slope of
     the measure per year, CI), ``verdict`` (trend), ``change`` (bootstrap CI), ``change-verdict``,
     ``n-group``, ``n-rest``.
     """
@@ -344,41 +387,32 @@ def gap_to_leader(
     inside = panel["area_code"].isin(members)
     rows = []
     for time, at in panel.groupby("time", sort=True):
-        g, r = at[inside.loc[at.index]], at[~inside.loc[at.index]]
-        wg = g["weight"].to_numpy(float) if weighted else None
-        wr = r["weight"].to_numpy(float) if weighted else None
-        gv = float(_centre(g["value"].to_numpy(float), stat, wg)) if len(g) else np.nan
-        rv = float(_centre(r["value"].to_numpy(float), stat, wr)) if len(r) else np.nan
-        gap, rel = _distance(gv, rv, leader=leader, higher_is_better=higher_is_better)
-        rows.append(
-            {
-                "time": time,
-                "period": at["period"].iat[0] if "period" in at else str(time),
-                "n_group": len(g),
-                "n_rest": len(r),
-                "group_value": gv,
-                "rest_value": rv,
-                "leader_value": gv if leader == "group" else rv,
-                "lagger_value": rv if leader == "group" else gv,
-                "gap": float(gap),
-                "relative": float(rel),
-            }
+        rows.append(_gap_row(time, at, inside, weighted, stat, leader=leader, hib=higher_is_better))
+    table = pd.DataFrame(rows, columns=_GAP_COLUMNS)
+    # evidence rule 3: the first and latest gaps quoted with their change are on the areas
+    # observed in both periods
+    ends = table.iloc[0:0]
+    if len(table) >= 2:
+        t0, t1 = table["time"].iat[0], table["time"].iat[-1]
+        both = set(panel.loc[panel["time"] == t0, "area_code"]) & set(
+            panel.loc[panel["time"] == t1, "area_code"]
         )
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "time",
-            "period",
-            "n_group",
-            "n_rest",
-            "group_value",
-            "rest_value",
-            "leader_value",
-            "lagger_value",
-            "gap",
-            "relative",
-        ],
-    )
+        balanced = panel[panel["area_code"].isin(both)]
+        ends = pd.DataFrame(
+            [
+                _gap_row(
+                    t,
+                    balanced[balanced["time"] == t],
+                    inside,
+                    weighted,
+                    stat,
+                    leader=leader,
+                    hib=higher_is_better,
+                )
+                for t in (t0, t1)
+            ],
+            columns=_GAP_COLUMNS,
+        )
     column = "relative" if measure == "relative" else "gap"
     trend = stats.dispersion_trend(
         table["time"].to_numpy(float), table[column].to_numpy(float), statistic=f"{column}_gap"
@@ -401,7 +435,7 @@ def gap_to_leader(
     common = {"metric": metric}
     gap_unit = "percentage points" if unit.startswith("%") else unit
     if len(table):
-        first, last = table.iloc[0], table.iloc[-1]
+        first, last = (ends.iloc[0], ends.iloc[1]) if len(ends) else (table.iloc[0], table.iloc[-1])
         for name, row in (("first", first), ("latest", last)):
             findings.add(
                 f"{key}.{name}-period",
@@ -411,12 +445,14 @@ def gap_to_leader(
                 period=str(row["period"]),
                 **common,
             )
+            n_areas = int(row["n_group"] + row["n_rest"])
             findings.add(
                 f"{key}.gap-{name}",
                 row["gap"],
                 statistic="gap_to_leader",
                 unit=gap_unit,
                 period=str(row["period"]),
+                n=n_areas,
                 **common,
             )
             findings.add(
@@ -425,6 +461,7 @@ def gap_to_leader(
                 statistic="relative_gap_to_leader",
                 unit="%",
                 period=str(row["period"]),
+                n=n_areas,
                 **common,
             )
         for name, row in (("first", first), ("latest", last)):
@@ -437,8 +474,9 @@ def gap_to_leader(
                     period=str(row["period"]),
                     **common,
                 )
-        findings.add(f"{key}.n-group", last["n_group"], statistic="n_areas", decimals=0, **common)
-        findings.add(f"{key}.n-rest", last["n_rest"], statistic="n_areas", decimals=0, **common)
+        latest = table.iloc[-1]  # the areas of the latest period
+        findings.add(f"{key}.n-group", latest["n_group"], statistic="n_areas", decimals=0, **common)
+        findings.add(f"{key}.n-rest", latest["n_rest"], statistic="n_areas", decimals=0, **common)
     trend_unit = "percentage points" if column == "relative" else gap_unit
     findings.add_estimate(
         f"{key}.trend",
@@ -660,14 +698,18 @@ def project_gap(
         subset=["estimate"]
     )
     unit = "percentage points" if unit.startswith("%") else unit
-    if projection.n < stats.MIN_N_PROJECTION or not np.isfinite(projection.lower):
+    if projection.n < stats.MIN_N_PROJECTION:
+        verdict = stats.INSUFFICIENT
+    elif projection.note:  # evidence rule 4
+        verdict = verdicts.TOO_UNCERTAIN
+    elif not np.isfinite(projection.lower):
         verdict = stats.INSUFFICIENT
     elif projection.upper < base_value:
-        verdict = "narrower than at the baseline"
+        verdict = verdicts.NARROWER_THAN_BASELINE
     elif projection.lower > base_value:
-        verdict = "wider than at the baseline"
+        verdict = verdicts.WIDER_THAN_BASELINE
     else:
-        verdict = "not distinguishable from the baseline"
+        verdict = verdicts.NOT_DISTINGUISHABLE
     value_unit = "%" if column == "relative" else unit
     findings.add(
         f"{key}.baseline",
@@ -687,7 +729,8 @@ def project_gap(
         metric=metric,
         period=str(target_year),
         n=projection.n,
-        method=projection.method,
+        method=projection.method + (f"; {projection.note}" if projection.note else ""),
+        display=verdicts.TOO_UNCERTAIN if projection.note else None,
     )
     findings.add(
         f"{key}.projection-verdict",
@@ -790,11 +833,11 @@ def growth_difference(
         dr = pct(r[rng.integers(0, len(r), (n_boot, len(r)))].mean(axis=1))
         lower, upper = np.quantile(dg - dr, [alpha / 2, 1 - alpha / 2])
         verdict = (
-            "faster in the group"
+            verdicts.FASTER_IN_GROUP
             if lower > 0
-            else "slower in the group"
+            else verdicts.SLOWER_IN_GROUP
             if upper < 0
-            else "no significant difference"
+            else verdicts.NO_SIGNIFICANT_DIFFERENCE
         )
     method = (
         f"difference in mean log growth, stratified bootstrap over areas ({n_boot} draws, seed {seed}), "

@@ -27,9 +27,9 @@ from levelup.data.geography import Geography
 from levelup.metrics.analysis import MetricData
 from levelup.metrics.change import IMPROVED, NO_CHANGE, WORSENED, record_status_counts
 from levelup.report.findings import Findings
+from levelup.stats import verdicts
 from levelup.stats.distributions import norm_ppf, norm_sf
-
-INSUFFICIENT = "insufficient data"
+from levelup.stats.verdicts import INSUFFICIENT
 
 
 def implied_counts(rate, population, years: float, per: float) -> np.ndarray:
@@ -279,9 +279,9 @@ def group_rate_change(
     if not np.isfinite(p):
         verdict = INSUFFICIENT
     elif p >= alpha:
-        verdict = "no significant difference"
+        verdict = verdicts.NO_SIGNIFICANT_DIFFERENCE
     else:
-        verdict = "fell more than the rest" if rrr < 1 else "rose more than the rest"
+        verdict = verdicts.FELL_MORE if rrr < 1 else verdicts.ROSE_MORE
     findings.add(
         f"{key}.difference",
         rrr,

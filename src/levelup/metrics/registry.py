@@ -7,6 +7,7 @@ sentence or a metric with neither data nor a reason for its absence stops everyt
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -109,6 +110,8 @@ class Metric(_Model):
     area_target: Target | None = None
     gap_target: Target | None = None
     note: str = ""
+    #: values the metric can take, when its unit does not say (see ``value_bounds``)
+    bounds: tuple[float | None, float | None] | None = None
 
     @model_validator(mode="after")
     def _data_or_reason(self):
@@ -125,6 +128,17 @@ class Metric(_Model):
     @property
     def higher_is_better(self) -> bool | None:
         return {"higher_is_better": True, "lower_is_better": False}.get(self.polarity)
+
+    @property
+    def value_bounds(self) -> tuple[float, float]:
+        """The values the metric can take: ``bounds`` if given, else from its unit (shares
+        0-100, counts and money at least 0, ...; :func:`levelup.stats.unit_bounds`)."""
+        from levelup.stats.projection import unit_bounds
+
+        if self.bounds is None:
+            return unit_bounds(self.unit)
+        lo, hi = self.bounds
+        return (-float("inf") if lo is None else lo, float("inf") if hi is None else hi)
 
     @property
     def in_annex(self) -> bool:
@@ -149,6 +163,15 @@ class Capital(_Model):
     measurement: dict[str, Literal["green", "orange", "red"]]
 
 
+class AnnexPoint(_Model):
+    """One printed annex figure placed on a chart: its value, as printed, and the period it
+    describes (ISO 8601, e.g. ``2017-06-01/P1M``)."""
+
+    figure: str
+    value: float
+    period: str
+
+
 class AnnexFigure(_Model):
     """A figure the annex prints about a metric, quoted verbatim with its period.
 
@@ -166,6 +189,7 @@ class AnnexFigure(_Model):
     computed_by: dict[str, str]
     status: Literal["computed", "partial", "unavailable"]
     reason: str = ""
+    points: list[AnnexPoint] = []
 
     @model_validator(mode="after")
     def _figures_printed(self):
@@ -173,6 +197,18 @@ class AnnexFigure(_Model):
             raise ValueError(
                 f"annex figure {self.id}: give the printed figures, or mark it withheld (not both)"
             )
+        for point in self.points:
+            if point.figure not in self.figures:
+                raise ValueError(
+                    f"annex figure {self.id}: point {point.figure!r} is not one of its printed "
+                    f"figures {self.figures}"
+                )
+            printed = re.sub(r"[^0-9.]", "", point.figure)
+            if not printed or float(printed) != point.value:
+                raise ValueError(
+                    f"annex figure {self.id}: point value {point.value:g} does not match the "
+                    f"printed {point.figure!r}"
+                )
         return self
 
 
@@ -254,6 +290,12 @@ class Registry:
 
     def annex_figures(self, mission: int | None = None) -> list[AnnexFigure]:
         return [f for f in self.document.annex_figures if mission is None or f.mission == mission]
+
+    def annex_figure(self, figure_id: str) -> AnnexFigure:
+        for figure in self.document.annex_figures:
+            if figure.id == figure_id:
+                return figure
+        raise KeyError(f"unknown annex figure {figure_id!r} (see annex_figures in {self.path})")
 
     # ------------------------------------------------------------------ resolution
     def status(

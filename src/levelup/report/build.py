@@ -11,8 +11,9 @@ Steps (each timed in ``build.json``):
    (:mod:`levelup.report.kernels`). When the previous edition has no published findings its
    notebooks run too (cached, into the work directory);
 3. **findings**: every notebook's findings merged into ``findings.csv``/``findings.json`` and
-   Quarto's ``_variables.yml``; then ``analysis/editions/what-changed.ipynb`` runs on this edition's
-   and the previous edition's findings and its own findings are merged in;
+   Quarto's ``_variables.yml``; then ``analysis/editions/what-changed.ipynb`` and
+   ``analysis/editions/summary.ipynb`` run on this edition's and the previous edition's findings
+   and their own findings are merged in;
 4. **render**: Quarto when a ``quarto`` binary is on PATH, else the built-in engine;
 5. **publish**: everything is assembled in a temporary sibling of ``_output/<edition>/`` and swapped
    in atomically, so a failed or partial build never replaces a good output; when the result is
@@ -73,6 +74,10 @@ from levelup.report.publish import (
 
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
+#: The headline statuses of the missions (glance table, executive summary), read from the findings
+#: of every other notebook: runs with what-changed, after them.
+SUMMARY = "analysis/editions/summary.ipynb"
+POST_NOTEBOOKS = (WHAT_CHANGED, SUMMARY)
 FORMATS = ("html", "pdf")
 
 
@@ -152,7 +157,8 @@ class Project:
                 for p in (self.root / folder).glob("*.ipynb")
                 if not p.name.startswith((".", "_"))
             )
-        return [rel for rel in found if rel != WHAT_CHANGED]  # what-changed runs last, apart
+        # what-changed and summary run last, apart, on the other notebooks' findings
+        return [rel for rel in found if rel not in POST_NOTEBOOKS]
 
     def work(self, edition: str) -> Path:
         return self.build_cache / "work" / str(edition)
@@ -768,18 +774,21 @@ class Builder:
         self._lap("findings", t0)
         executed = {r.job.rel: r.entry.executed for r in this}
         entries = [r.entry for r in this]
-        wc_path = self.project.root / WHAT_CHANGED
-        if wc_path.exists():
+        post = [rel for rel in POST_NOTEBOOKS if (self.project.root / rel).exists()]
+        if post:
             t1 = time.perf_counter()
-            wc = self._what_changed_job(work / "notebooks" / "findings.csv", prev_findings)
-            (wc_result,) = self.execute([wc])
-            if wc_result.status == "ran":
-                ui.done(f"what changed since {self.previous or 'nothing (first edition)'}")
-            nb_sources[wc.stem] = wc_result.entry.findings(wc.stem)
-            if not nb_sources[wc.stem].exists():
-                del nb_sources[wc.stem]
-            executed[wc.rel] = wc_result.entry.executed
-            entries.append(wc_result.entry)
+            post_jobs = [
+                self._post_job(rel, work / "notebooks" / "findings.csv", prev_findings)
+                for rel in post
+            ]
+            for job, post_result in zip(post_jobs, self.execute(post_jobs), strict=True):
+                if post_result.status == "ran" and job.rel == WHAT_CHANGED:
+                    ui.done(f"what changed since {self.previous or 'nothing (first edition)'}")
+                nb_sources[job.stem] = post_result.entry.findings(job.stem)
+                if not nb_sources[job.stem].exists():
+                    del nb_sources[job.stem]
+                executed[job.rel] = post_result.entry.executed
+                entries.append(post_result.entry)
             self._lap("what-changed", t1)
         t0 = time.perf_counter()
         variables = merge_findings_files(
@@ -887,7 +896,26 @@ class Builder:
         os.replace(tmp, path)
 
     def _what_changed_job(self, findings: Path, previous: Path | None) -> NotebookJob:
-        job = self.job(WHAT_CHANGED, self.edition)
+        return self._post_job(WHAT_CHANGED, findings, previous)
+
+    def _post_job(self, rel: str, findings: Path, previous: Path | None) -> NotebookJob:
+        """A notebook run after all others on the edition's (and the previous edition's)
+        findings: what-changed (also given the data-change report) or summary."""
+        job = self.job(rel, self.edition)
+        if rel != WHAT_CHANGED:
+            job.parameters = {
+                "edition": self.year,
+                "previous_edition": self.previous,
+                "findings_path": str(findings),
+                "previous_findings_path": str(previous) if previous else "",
+                "output_dir": job.parameters["output_dir"],
+            }
+            job.key_parameters = {"edition": self.year, "previous_edition": self.previous}
+            job.inputs = {
+                "findings": sha256_path(findings),
+                "previous_findings": sha256_path(previous) if previous else "",
+            }
+            return job
         changes = self._data_changes()
         job.parameters = {
             "edition": self.year,

@@ -22,17 +22,22 @@ previous one are **dropped**.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import PeriodError, parse_period
 from levelup.report.labels import geography_label, statistic_label
 
 NUMERIC = ("value", "lower", "upper")
 WHAT_CHANGED_NOTEBOOK = "what-changed"
+#: Notebooks the build runs after all others, on the edition's findings: their own findings are
+#: not compared between editions (a previous edition rebuilt for the comparison lacks them).
+POST_NOTEBOOKS = (WHAT_CHANGED_NOTEBOOK, "summary")
 CONTEXT = ("metric", "statistic", "geography", "area", "area_name", "unit", "notebook")
 
 
@@ -153,12 +158,13 @@ def compare_findings(
 ) -> FindingsChanges:
     """Compare a new edition's findings with the previous edition's (see the module docstring).
 
-    The what-changed notebook's own findings (counts of changes) are not compared: a previous
-    edition's published table has them, one rebuilt for the comparison does not.
+    The findings of the what-changed and summary notebooks (counts of changes, headline statuses
+    read from other findings) are not compared: a previous edition's published table has them, one
+    rebuilt for the comparison does not.
     """
     new_f, old_f = _prepare(new), _prepare(previous)
-    new_f = new_f[new_f["notebook"] != WHAT_CHANGED_NOTEBOOK]
-    old_f = old_f[old_f["notebook"] != WHAT_CHANGED_NOTEBOOK]
+    new_f = new_f[~new_f["notebook"].isin(POST_NOTEBOOKS)]
+    old_f = old_f[~old_f["notebook"].isin(POST_NOTEBOOKS)]
     common = new_f.index.intersection(old_f.index, sort=False).sort_values()
     a = new_f.loc[common]
     b = old_f.loc[common]
@@ -276,7 +282,13 @@ def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     ]
     finding = statistic.where(statistic != "", [finding_label(k) for k in frame["key"]])
     same = pd.DataFrame({"m": metric, "a": area, "f": finding}).duplicated(keep=False)
-    detail = [_key_detail(k) for k in frame["key"]]
+    # area codes as key parts ("...since-baseline.e12000006.verdict") read as names: the regions
+    # and nations, then any area this table names
+    names = {code.lower(): ITL1_NAMES[itl] for code, itl in ITL1.items()}
+    names |= {
+        c.lower(): n for c, n in zip(column("area"), column("area_name"), strict=True) if c and n
+    }
+    detail = [_key_detail(k, names) for k in frame["key"]]
     finding = [
         f"{f} ({d})" if dup and d else f for f, d, dup in zip(finding, detail, same, strict=True)
     ]
@@ -288,11 +300,22 @@ def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     )
 
 
-def _key_detail(key: str) -> str:
+_AREA_CODE = re.compile(r"^[a-z]\d{8}$")
+
+
+def _key_detail(key: str, names: dict[str, str] | None = None) -> str:
     """The middle of a finding key in words (without notebook, metric part and last part):
-    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gap since baseline``."""
+    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gap since baseline``. An area
+    code among the parts reads as the area's name (from ``names``), never as the code."""
     middle = str(key).split(".")[2:-1]
-    return " ".join(part.replace("-", " ") for part in middle)
+    words = []
+    for part in middle:
+        if _AREA_CODE.match(part):
+            if names and part in names:
+                words.append(names[part])
+            continue
+        words.append(part.replace("-", " "))
+    return " ".join(words)
 
 
 def _is_single_period(period: str) -> bool:

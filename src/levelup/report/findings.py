@@ -55,6 +55,20 @@ def format_value(value: float | None, unit: str = "", decimals: int | None = Non
     return number
 
 
+def format_rounded(value: float | None, nearest: int) -> str:
+    """A derived count shown to the precision it deserves: ``1,450,565`` to the nearest 10,000
+    is ``1,450,000``; negatives take the typographic minus. The exact value stays in findings."""
+    if nearest <= 0:
+        raise ValueError(f"round to a positive step, not {nearest}")
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    rounded = round(value / nearest) * nearest
+    return f"{rounded:,.0f}".replace("-", "−")
+
+
+_NUMBER = re.compile(r"[−-]?\d[\d,]*(\.\d+)?")
+
+
 def slug_key(text: str) -> str:
     """A key part from any label: 'North East' -> 'north-east'."""
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
@@ -125,6 +139,26 @@ class Findings:
             }
         )
         return text
+
+    def round_displays(self, prefix: str, nearest: int, *, unit: str) -> int:
+        """Show the findings under ``prefix`` with ``unit`` rounded to the nearest ``nearest``
+        (e.g. derived counts of dwellings to the nearest 10,000), keeping ``value`` exact.
+
+        The first number of each display is replaced (so "−54,164 a year" becomes "−50,000 a
+        year"); categorical findings (no value) are left alone. Returns how many were changed.
+        """
+        prefix = self._key(prefix + ".x")[:-2]
+        changed = 0
+        for row in self.rows:
+            if row["key"].startswith(prefix + ".") and row["unit"] == unit:
+                if row["value"] is None or abs(row["value"]) < nearest:
+                    continue  # test statistics, ratios and small counts keep their display
+                if not _NUMBER.search(row["display"]):
+                    continue
+                text = format_rounded(row["value"], nearest)
+                row["display"] = _NUMBER.sub(text, row["display"], count=1)
+                changed += 1
+        return changed
 
     def add_period(self, key: str, period: str, **context: str) -> str:
         """Record a period as a chapter quotes it ("2021/22", "2022-2024"), keeping the ISO

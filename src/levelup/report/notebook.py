@@ -13,6 +13,8 @@ edition's name with another edition's data.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -75,27 +77,30 @@ class Notebook:
         display(SVG(data=charts.svg_bytes(fig)))
         plt.close(fig)
 
-    def unavailable_table(self):
-        """The metrics of this notebook without data, with the reason (and proxy, if any)."""
-        from levelup.metrics.analysis import markdown_table
+    @property
+    def scope(self) -> dict:
+        """The mission (``{"mission": 7}`` for ``m07-health``) or capital (``{"capital":
+        "human"}``) this notebook reports on, from its name; ``{}`` for other notebooks."""
+        from levelup.metrics.registry import CAPITALS
 
-        rows = [
-            {
-                "metric": m.metric.title,
-                "why there is no series": m.reason,
-                "proxy used": m.metric.proxy.label if m.metric.proxy else "none",
-            }
-            for m in self.unavailable
-        ] or [
-            {
-                "metric": "none",
-                "why there is no series": "every metric of this notebook has data or a labelled proxy in this edition",
-                "proxy used": "",
-            }
-        ]
-        return markdown_table(
-            pd.DataFrame(rows, columns=["metric", "why there is no series", "proxy used"])
-        )
+        m = re.match(r"^m(\d{2})-", self.name)
+        if m:
+            return {"mission": int(m.group(1))}
+        if self.name in CAPITALS:
+            return {"capital": self.name}
+        return {}
+
+    def unavailable_table(self, extra: Iterable[Mapping[str, str]] = ()):
+        """The "what is not measured and why" table of this notebook's mission or capital, from
+        the registry (:func:`levelup.metrics.availability.registry_metrics`): every metric with
+        no series in this edition (and why), every metric shown through a proxy (and what the
+        proxy measures instead) and every derived metric, plus the metrics the notebook asked
+        for that had no data, plus ``extra`` rows (gaps no registered metric covers, such as a
+        part of the mission statement). A table saying "none" appears only when there is no gap.
+        """
+        from levelup.metrics import availability
+
+        return availability.notebook_data_gaps(self, extra)
 
     def finish(self) -> Path:
         return self.findings.save()

@@ -13,6 +13,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from levelup.stats import verdicts as V
 from levelup.stats._panel import drop_overlapping, pad_series
 from levelup.stats.distributions import norm_ppf, norm_sf
 from levelup.stats.results import (
@@ -44,14 +45,14 @@ def _verdict(diff, p, higher_is_better: bool | None, alpha: float) -> np.ndarray
     sig = p < alpha
     if higher_is_better is None:
         above, below, same = (
-            "significantly higher",
-            "significantly lower",
-            "not significantly different",
+            V.SIGNIFICANTLY_HIGHER,
+            V.SIGNIFICANTLY_LOWER,
+            V.NOT_SIGNIFICANTLY_DIFFERENT,
         )
     else:
-        good, bad = "significantly better", "significantly worse"
+        good, bad = V.SIGNIFICANTLY_BETTER, V.SIGNIFICANTLY_WORSE
         above, below = (good, bad) if higher_is_better else (bad, good)
-        same = "not significantly different"
+        same = V.NOT_SIGNIFICANTLY_DIFFERENT
     return np.select(
         [~np.isfinite(p), sig & (diff > 0), sig & (diff < 0)],
         [INSUFFICIENT, above, below],
@@ -230,14 +231,14 @@ def worse_and_worsening(
     t, v = thinned.time[0, : thinned.n[0]], thinned.value[0, : thinned.n[0]]
     trend = mann_kendall(t[-recent_points:], v[-recent_points:], alpha=alpha)
     worse = (
-        None if comparison.verdict == INSUFFICIENT else comparison.verdict == "significantly worse"
+        None if comparison.verdict == INSUFFICIENT else comparison.verdict == V.SIGNIFICANTLY_WORSE
     )
     bad_direction = DECREASING if higher_is_better else INCREASING
     worsening = None if trend.verdict == INSUFFICIENT else trend.verdict == bad_direction
     if worse is False or worsening is False:
-        verdict, flag = "not flagged", 0.0
+        verdict, flag = V.NOT_FLAGGED, 0.0
     elif worse and worsening:
-        verdict, flag = "worse and worsening", 1.0
+        verdict, flag = V.WORSE_AND_WORSENING, 1.0
     else:
         verdict, flag = INSUFFICIENT, NAN
     return WorseWorseningResult(

@@ -30,15 +30,29 @@ from levelup.stats._ols import ols
 from levelup.stats._panel import pad_panel
 from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, Result, ResultTable
 from levelup.stats.trend import ALPHA, DECREASING, INCREASING, TrendResult, ols_trend
+from levelup.stats.verdicts import (
+    BETA_CONVERGENCE,
+    BETA_DIVERGENCE,
+    CONVERGING,
+    DIVERGING,
+    NO_CHANGE,
+    NO_RELATIONSHIP,
+    SPEED_NOT_SIGNIFICANT,
+    SPEED_TOO_FEW_PERIODS,
+    SPEED_TOO_SHORT,
+)
 
+#: Evidence rule 2: a speed of convergence and half-life are reported only for a significant
+#: beta convergence resting on at least this many observed periods ...
+MIN_PERIODS_SPEED = 3
+#: ... spanning at least this many years (see docs/methods/statistics.md, "Evidence rules").
+MIN_YEARS_SPEED = 3.0
 #: Fewest areas for the decile / tenth gaps (below, a "tenth" would not be a tenth); NaN below.
 MIN_AREAS_GAP = 10
 #: Fewest areas for a bootstrap verdict on a change in dispersion.
 MIN_AREAS_BOOTSTRAP = 10
 #: Fewest areas for a beta-convergence verdict (allows the 9 English regions, 12 ITL1 regions).
 MIN_AREAS_BETA = 8
-
-CONVERGING, DIVERGING, NO_CHANGE = "converging", "diverging", "no significant change"
 
 
 # --- dispersion statistics (vectorised along the last axis) -------------------------------------
@@ -643,7 +657,11 @@ class BetaConvergenceResult(PeriodResult):
     Attributes: ``se``, ``p_value``, ``speed`` (lambda, per year) and ``half_life`` (years) with
     intervals from the ends of the beta interval, ``horizon`` (T, years), ``r_squared``,
     ``verdict`` ("beta convergence", "beta divergence", "no significant relationship" or
-    "insufficient data").
+    "insufficient data"), ``n_periods`` (observed periods from start to end).
+
+    Evidence rule 2: ``speed`` and ``half_life`` are NaN, and ``speed_note`` says why, unless the
+    verdict is "beta convergence" (the 95% interval of beta below 0) and the estimate rests on at
+    least :data:`MIN_PERIODS_SPEED` periods spanning at least :data:`MIN_YEARS_SPEED` years.
     """
 
     se: float = NAN
@@ -657,6 +675,8 @@ class BetaConvergenceResult(PeriodResult):
     horizon: float = NAN
     r_squared: float = NAN
     verdict: str = INSUFFICIENT
+    n_periods: int = 0
+    speed_note: str = ""
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {
@@ -692,21 +712,36 @@ def _half_life(speed: float) -> float:
     return math.log(2) / speed if speed > 0 else NAN
 
 
+def speed_note(verdict: str, n_periods: int, span: float) -> str:
+    """Why a speed / half-life is not reported ("" when it is): evidence rule 2."""
+    if verdict != BETA_CONVERGENCE:
+        return SPEED_NOT_SIGNIFICANT
+    if n_periods < MIN_PERIODS_SPEED:
+        return SPEED_TOO_FEW_PERIODS
+    if not span >= MIN_YEARS_SPEED - 0.01:
+        return SPEED_TOO_SHORT
+    return ""
+
+
 def _beta_result(
-    *, beta, se, interval, p_value, n, r_squared, horizon, method, start, end
+    *, beta, se, interval, p_value, n, r_squared, horizon, method, start, end, n_periods
 ) -> BetaConvergenceResult:
     lower, upper = interval
-    speed = _speed(beta, horizon)
-    speed_lower, speed_upper = _speed(upper, horizon), _speed(lower, horizon)
     verdict = (
         INSUFFICIENT
         if n < MIN_AREAS_BETA
-        else "beta convergence"
+        else BETA_CONVERGENCE
         if upper < 0
-        else "beta divergence"
+        else BETA_DIVERGENCE
         if lower > 0
-        else "no significant relationship"
+        else NO_RELATIONSHIP
     )
+    note = speed_note(verdict, n_periods, end - start)
+    if note:
+        speed = speed_lower = speed_upper = NAN
+    else:
+        speed = _speed(beta, horizon)
+        speed_lower, speed_upper = _speed(upper, horizon), _speed(lower, horizon)
     return BetaConvergenceResult(
         statistic="beta",
         estimate=beta,
@@ -723,6 +758,8 @@ def _beta_result(
         horizon=horizon,
         r_squared=r_squared,
         verdict=verdict,
+        n_periods=n_periods,
+        speed_note=note,
         n=n,
         method=method,
         time_start=start,
@@ -739,12 +776,18 @@ def beta_convergence(
     areas with positive values in both periods; heteroskedasticity-robust errors (``"HC3"``,
     recommended for small cross-sections by Long & Ervin 2000, or ``"HC1"``). Speed of
     convergence lambda = -ln(1 + beta T) / T, half-life ln 2 / lambda; their intervals map the
-    ends of the beta interval. Verdict "insufficient data" below :data:`MIN_AREAS_BETA` areas.
+    ends of the beta interval, reported only under evidence rule 2 (significant convergence on
+    at least :data:`MIN_PERIODS_SPEED` observed periods -- of the panel, from ``start`` to
+    ``end`` -- spanning at least :data:`MIN_YEARS_SPEED` years; else NaN with ``speed_note``).
+    Verdict "insufficient data" below :data:`MIN_AREAS_BETA` areas.
 
     References: Barro, R. J. & Sala-i-Martin, X. (1992) J. Political Economy 100(2), 223-251;
     Long, J. S. & Ervin, L. H. (2000) American Statistician 54(3), 217-224.
     """
     y0, y1 = (v["value"] for v in _paired_values(panel, start, end))
+    observed = panel.loc[panel["value"].notna(), "time"].to_numpy(float)
+    window = observed[(observed >= start - 1e-6) & (observed <= end + 1e-6)]
+    n_periods = len(np.unique(np.round(window, 6)))
     positive = (y0 > 0) & (y1 > 0)
     y0, y1 = y0[positive], y1[positive]
     horizon = float(end - start)
@@ -758,6 +801,8 @@ def beta_convergence(
             horizon=horizon,
             time_start=start,
             time_end=end,
+            n_periods=n_periods,
+            speed_note=SPEED_TOO_FEW_PERIODS,
         )
     x = np.log(y0)
     g = (np.log(y1) - x) / horizon
@@ -773,6 +818,7 @@ def beta_convergence(
         method=method,
         start=start,
         end=end,
+        n_periods=n_periods,
     )
 
 
@@ -804,6 +850,7 @@ def panel_beta_convergence(panel: pd.DataFrame, *, alpha: float = ALPHA) -> Beta
     time_start = float(f["time"].min()) if len(f) else NAN
     time_end = float(f["time"].max()) if len(f) else NAN
     n_areas = pairs["area_code"].nunique()
+    n_times = f["time"].nunique()
     if n_areas < 3:
         return BetaConvergenceResult(
             statistic="beta",
@@ -812,6 +859,8 @@ def panel_beta_convergence(panel: pd.DataFrame, *, alpha: float = ALPHA) -> Beta
             method=method,
             time_start=time_start,
             time_end=time_end,
+            n_periods=n_times,
+            speed_note=SPEED_TOO_FEW_PERIODS,
         )
     frame = pd.DataFrame({"x": x, "g": g, "p": period})
     demeaned = frame[["x", "g"]] - frame.groupby("p")[["x", "g"]].transform("mean")
@@ -834,4 +883,5 @@ def panel_beta_convergence(panel: pd.DataFrame, *, alpha: float = ALPHA) -> Beta
         method=method,
         start=time_start,
         end=time_end,
+        n_periods=n_times,
     )

@@ -33,6 +33,8 @@ import pandas as pd
 
 from levelup.stats.distributions import norm_cdf
 from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, Result
+from levelup.stats.verdicts import PS_NOT_REJECTED as NOT_REJECTED
+from levelup.stats.verdicts import PS_REJECTED as REJECTED
 
 #: Fewest periods for the log-t test (with r = 0.3 the regression then has 8 points).
 MIN_PERIODS_PS = 10
@@ -42,8 +44,6 @@ PS_CRITICAL = -1.65
 TRIM = 0.3
 #: HP smoothing parameter for annual data (Ravn & Uhlig 2002), used by Phillips & Sul.
 HP_LAMBDA_ANNUAL = 400.0
-
-REJECTED, NOT_REJECTED = "convergence rejected", "convergence not rejected"
 
 
 # --- data preparation -----------------------------------------------------------------------------

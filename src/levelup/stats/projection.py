@@ -15,6 +15,7 @@ the first observation at or after ``baseline_year``; the current value is the la
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,26 +41,97 @@ from levelup.stats.results import (
     format_period,
 )
 from levelup.stats.trend import ALPHA, MIN_N_TREND, _ols_kernel
+from levelup.stats.verdicts import (
+    ACCELERATION,
+    DETERIORATING,
+    LIMITED,
+    OFF_COURSE,
+    ON_COURSE,
+    ON_TRACK,
+    ONE_CHANGE_ONLY,
+    TARGET_MET,
+    TOO_UNCERTAIN,
+)
 
 #: Fewest years between baseline and latest observation for a progress status (Open SDG).
 MIN_YEARS_PROGRESS = 1.0
+#: Evidence rule 1: fewest observations from the baseline to the latest value for a progress
+#: status other than "target met" (two changes; one change is not a direction of travel).
+MIN_POINTS_PROGRESS = 3
 #: Fewest observations for a linear projection (same as a trend verdict).
 MIN_N_PROJECTION = MIN_N_TREND
+#: Evidence rule 4: a linear prediction interval wider than this multiple of the observed range
+#: of the series (max - min of the values the line was fitted to) says nothing the data support
+#: about the target year: the projection is "too uncertain to project".
+MAX_INTERVAL_TO_RANGE = 4.0
 #: Default window (years) of the constant-rate projection, as in the technical annex.
 LAST_K_YEARS = 5
 #: Default number of simulation draws when published intervals are available.
 N_DRAWS = 2000
 
-ON_TRACK = "on track"
-ACCELERATION = "acceleration needed"
-LIMITED = "limited progress"
-DETERIORATING = "deteriorating"
-TARGET_MET = "target met"
 #: Every progress status, best first.
 STATUSES = (TARGET_MET, ON_TRACK, ACCELERATION, LIMITED, DETERIORATING, INSUFFICIENT)
 #: Ratio thresholds (Statistics Canada / Open SDG): >= 0.95 on track, >= 0.6 acceleration needed,
 #: >= 0 limited progress, < 0 deteriorating.
 THRESHOLDS = {ON_TRACK: 0.95, ACCELERATION: 0.6, LIMITED: 0.0}
+
+
+UNBOUNDED = (-np.inf, np.inf)
+#: Units whose values may take any sign (differences, indices, rates of change).
+_SIGNED_UNITS = ("percentage points", "index", "various", "% a year", "% change")
+
+
+def unit_bounds(unit: str) -> tuple[float, float]:
+    """The values a metric measured in ``unit`` can take (evidence rule 4).
+
+    Shares (a unit starting with ``%``, e.g. ``"% of premises"``) lie in [0, 100]; a score on a
+    stated scale (``"mean score (0-10)"``) in that scale; differences, indices and rates of change
+    (``"percentage points"``, ``"index"``, ``"% a year"``) are unbounded; every other unit is a
+    count, a rate per population, money, years or minutes, so at least 0.
+    """
+    text = (unit or "").strip().lower()
+    if not text or any(text.startswith(u) for u in _SIGNED_UNITS):
+        return UNBOUNDED
+    scale = re.search(r"\((-?[\d.]+)\s*[-–]\s*(-?[\d.]+)\)", text)
+    if scale:
+        return float(scale.group(1)), float(scale.group(2))
+    if text.startswith("%"):
+        return 0.0, 100.0
+    return 0.0, np.inf
+
+
+def projection_note(
+    estimate: float,
+    lower: float,
+    upper: float,
+    observed,
+    bounds: tuple[float, float] = UNBOUNDED,
+    *,
+    max_interval_to_range: float = MAX_INTERVAL_TO_RANGE,
+) -> str:
+    """Why a projection is too uncertain to report ("" when it is not): evidence rule 4.
+
+    Too uncertain when the projected value leaves ``bounds``, when a prediction interval covers
+    the whole of a two-sided bounded range, or when it is wider than ``max_interval_to_range``
+    times the observed range (max - min) of the series.
+    """
+    lo, hi = bounds
+    tol = 1e-9 * max(1.0, abs(estimate)) if np.isfinite(estimate) else 0.0
+    if np.isfinite(estimate) and (estimate < lo - tol or estimate > hi + tol):
+        return f"the projection leaves the possible range ({lo:g} to {hi:g})"
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        return ""
+    if np.isfinite(lo) and np.isfinite(hi) and lower <= lo and upper >= hi:
+        return "the prediction interval covers every possible value"
+    values = np.asarray(observed, dtype=float)
+    values = values[np.isfinite(values)]
+    spread = float(values.max() - values.min()) if values.size else NAN
+    if spread > 0 and upper - lower > max_interval_to_range * spread:
+        return (
+            f"the prediction interval is {(upper - lower) / spread:.1f} times as wide as the "
+            f"observed range (more than {max_interval_to_range:g})"
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +215,7 @@ def _endpoints(p: Padded, baseline_year: float) -> dict[str, np.ndarray]:
         return np.take_along_axis(a, idx, axis=1)[:, 0]
 
     out = {
+        "n_points": (valid & at_or_after).sum(axis=1),
         "baseline_time": np.where(has_base, take(p.time, base), np.nan),
         "baseline_value": np.where(has_base, take(p.value, base), np.nan),
         "current_time": np.where(has_base, take(p.time, last), np.nan),
@@ -288,6 +361,9 @@ def _progress_kernel(
     b, tb = ends["baseline_value"], ends["baseline_time"]
     c, tc = ends["current_value"], ends["current_time"]
     ratio, observed, required, level = _ratio(b, tb, c, tc, target)
+    # evidence rule 1: one change (two observations) gives no direction of travel
+    one_change = (ends["n_points"] < MIN_POINTS_PROGRESS) & np.isfinite(ratio)
+    ratio = np.where(one_change, np.nan, ratio)
     point = _status_code(ratio)
     m = len(b)
     out = {
@@ -318,6 +394,8 @@ def _progress_kernel(
             )
     out["status"] = np.asarray(STATUSES, dtype=object)[code]
     out["point_status"] = np.asarray(STATUSES, dtype=object)[point]
+    out["status"][one_change] = ONE_CHANGE_ONLY
+    out["point_status"][one_change] = ONE_CHANGE_ONLY
     for k, status in enumerate(STATUSES):
         out["p_" + status.replace(" ", "_")] = probabilities[k]
     out["simulated"] = np.isin(np.arange(m), rows)
@@ -328,7 +406,8 @@ def _progress_kernel(
 class ProgressResult(Result):
     """Progress towards a target (``estimate`` = ratio of observed to required compound growth).
 
-    ``estimate`` is +inf when the target is met. With published intervals, ``lower``/``upper``
+    ``estimate`` is +inf when the target is met; ``n`` counts the observations from the baseline
+    to the latest (the status rests on them). With published intervals, ``lower``/``upper``
     are simulation percentiles of the ratio, ``status`` is the status of the median simulated
     ratio and ``probabilities`` gives the share of draws in each status; ``point_status`` is the
     status of the published point values.
@@ -385,7 +464,9 @@ def progress_status(
     "on track", 0.6 <= R < 0.95 "acceleration needed", 0 <= R < 0.6 "limited progress",
     R < 0 "deteriorating"; "insufficient data" without a baseline and a later observation at
     least :data:`MIN_YEARS_PROGRESS` year apart, or when the ratio is undefined (zero baseline,
-    sign change).
+    sign change). Evidence rule 1: with fewer than :data:`MIN_POINTS_PROGRESS` observations from
+    the baseline to the latest (one change only) the status is "not assessable: one change only"
+    and the ratio NaN, unless the latest value already meets the target.
 
     With published 95 % intervals (``lower``/``upper``), baseline and current values are drawn
     independently from N(y, SE^2), SE = (upper - lower) / (2 x 1.96), ``n_draws`` times with a
@@ -398,6 +479,8 @@ def progress_status(
     p = pad_series(time, value, lower_ci=lower, upper_ci=upper)
     ends = _endpoints(p, target.baseline_year)
     if target.baseline_value is not None:
+        later = np.isfinite(p.value[0]) & (p.time[0] > target.baseline_year + TIME_TOL)
+        ends["n_points"] = np.array([int(later.sum()) + 1])
         ends["baseline_value"] = np.array([float(target.baseline_value)])
         ends["baseline_time"] = np.array([float(target.baseline_year)])
         ends["baseline_se"] = np.zeros(1)
@@ -408,7 +491,7 @@ def progress_status(
         estimate=float(k["ratio"][0]),
         lower=float(k["ratio_lower"][0]),
         upper=float(k["ratio_upper"][0]),
-        n=int(p.n[0]),
+        n=int(k["n_points"][0]),  # observations from the baseline to the latest
         method=_progress_method(target, n_draws, simulated, seed),
         status=str(k["status"][0]),
         point_status=str(k["point_status"][0]),
@@ -446,7 +529,12 @@ def panel_progress_status(
     by = list(by)
     p = pad_panel(panel, by, extra=("lower_ci", "upper_ci"))
     k = _progress_kernel(_endpoints(p, target.baseline_year), target, n_draws, seed, alpha)
-    columns = {"n": p.n, **k, "time_start": k["baseline_time"], "time_end": k["current_time"]}
+    columns = {
+        **k,
+        "n": k["n_points"],
+        "time_start": k["baseline_time"],
+        "time_end": k["current_time"],
+    }
     frame = pd.concat([p.keys, pd.DataFrame(columns)], axis=1)
     simulated = bool(frame["simulated"].any())
     method = _progress_method(target, n_draws, simulated, seed)
@@ -524,7 +612,8 @@ class ProjectionResult(PeriodResult):
 
     Attributes: ``target_year``, ``target_level``, ``rate`` (slope per year or CAGR),
     ``year_reached`` (None = never at the current rate), ``verdict`` ("target met", "on course",
-    "off course" or "insufficient data"), ``time_start``/``time_end`` of the data used.
+    "off course", "too uncertain to project" or "insufficient data"), ``note`` (why it is too
+    uncertain), ``time_start``/``time_end`` of the data used.
     """
 
     target_year: float = NAN
@@ -532,6 +621,7 @@ class ProjectionResult(PeriodResult):
     rate: float = NAN
     year_reached: float | None = None
     verdict: str = INSUFFICIENT
+    note: str = ""
 
     def secondary(self) -> dict[str, tuple[float, float, float]]:
         return {
@@ -550,6 +640,8 @@ def project_to_target(
     last_k_years: float = LAST_K_YEARS,
     period_years: float | None = None,
     alpha: float = ALPHA,
+    bounds: tuple[float, float] = UNBOUNDED,
+    max_interval_to_range: float = MAX_INTERVAL_TO_RANGE,
 ) -> ProjectionResult:
     """Project a series to the target year and say whether the target would be met.
 
@@ -560,6 +652,11 @@ def project_to_target(
     with g the CAGR over the last ``last_k_years`` (from the observation nearest to t_n - k); no
     interval. Verdict "target met" (latest value already meets it), "on course" (the projection
     meets it), "off course", or "insufficient data".
+
+    Evidence rule 4: a projection that leaves ``bounds`` (the values the metric can take, see
+    :func:`unit_bounds`) or whose interval is uninformative (:func:`projection_note`) is "too
+    uncertain to project": estimate and interval NaN, ``note`` says why. A target already met
+    stays "target met".
     """
     p = drop_overlapping(pad_series(time, value), period_years)
     t, y = p.time[0][np.isfinite(p.value[0])], p.value[0][np.isfinite(p.value[0])]
@@ -599,12 +696,19 @@ def project_to_target(
         enough = np.isfinite(rate)
     else:
         raise ValueError(f"unknown method {method!r}")
+    note = projection_note(
+        estimate, lower, upper, y, bounds, max_interval_to_range=max_interval_to_range
+    )
+    if note:
+        estimate = lower = upper = NAN
     if not (enough and np.isfinite(level)):
         verdict = INSUFFICIENT
     elif d * (y[-1] - level) >= 0:
         verdict = TARGET_MET
+    elif note:
+        verdict = TOO_UNCERTAIN
     else:
-        verdict = "on course" if d * (estimate - level) >= 0 else "off course"
+        verdict = ON_COURSE if d * (estimate - level) >= 0 else OFF_COURSE
     reached = (
         year_target_reached(t, y, level, target.direction, method=method, last_k_years=last_k_years)
         if enough and np.isfinite(level)
@@ -617,6 +721,7 @@ def project_to_target(
         rate=rate,
         year_reached=reached,
         verdict=verdict,
+        note=note,
         method=f"{label}; target: {target.describe()}",
         **common,
     )

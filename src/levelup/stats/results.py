@@ -26,6 +26,8 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from levelup.stats.verdicts import INSUFFICIENT  # noqa: F401  (re-exported)
+
 FINDINGS_COLUMNS: list[str] = [
     "key",
     "metric",
@@ -42,9 +44,6 @@ FINDINGS_COLUMNS: list[str] = [
     "method",
     "notebook",
 ]
-
-#: Verdict used by every family when the data are too few for a number-based verdict.
-INSUFFICIENT = "insufficient data"
 
 NAN = float("nan")
 

@@ -44,6 +44,7 @@ from levelup.stats._panel import (
 )
 from levelup.stats.distributions import norm_ppf, norm_sf, t_ppf, t_sf
 from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, ResultTable
+from levelup.stats.verdicts import DECREASING, INCREASING, NO_TREND
 
 #: Fewest observations for a trend verdict. Below 5 points no two-sided 5 % test is attainable by
 #: Mann-Kendall (the exact minimum p-value at n = 4 is 2/24 = 0.083), and OLS would rest on < 3
@@ -53,8 +54,6 @@ MIN_N_TREND = 5
 MK_EXACT_BELOW = 10
 #: Default two-sided significance level (95 % intervals).
 ALPHA = 0.05
-
-INCREASING, DECREASING, NO_TREND = "increasing", "decreasing", "no significant trend"
 
 
 @dataclass(kw_only=True)

@@ -80,6 +80,18 @@ local function typst_filter(renames)
           (el.identifier ~= '' and (' <' .. el.identifier .. '>') or '')))
         return out
       end
+      if el.classes:includes('lu-status') then
+        -- a status of the report's scale: #lu-status draws its icon and colour (levelup.typ)
+        local level = 'not-assessable'
+        for _, c in ipairs(el.classes) do
+          local m = c:match('^lu%-status%-(.+)$')
+          if m then level = m end
+        end
+        local out = pandoc.List({ pandoc.RawInline('typst', '#lu-status(' .. typst_string(level) .. ')[') })
+        out:extend(el.content)
+        out:insert(pandoc.RawInline('typst', ']'))
+        return out
+      end
       return rename(el)
     end,
     Table = function(tbl)
