@@ -5,7 +5,7 @@
 HTML (headless Chromium over the DevTools protocol, as the browser gate drives it): the front
 page, the glance table, Missions 4 and 10 and one capital, each at 1280 px and 390 px wide (the
 first screenful, or the element for the glance table). PDF (``pdftoppm``): the page of the
-executive summary (if the edition has one), of the glance table and of Table 1.3. Images are
+summary (if the edition has one), of the glance table and of Table 1.3. Images are
 PNGs kept small (viewport-height captures, 72 ppi PDF pages) so the folder stays a few MB.
 """
 
@@ -37,7 +37,7 @@ PAGES = (
 )
 #: (name, text that marks the PDF page)
 PDF_PAGES = (
-    ("pdf-summary", "Executive summary"),
+    ("pdf-summary", "This is what the"),  # the opening of chapters/summary.qmd
     ("pdf-glance-table", "Table 1: Headline metrics"),
     ("pdf-table-1-3", "Table 1.3:"),
 )
