@@ -108,6 +108,7 @@ class Metric(_Model):
     target: Target | None = None
     area_target: Target | None = None
     gap_target: Target | None = None
+    real_terms: bool = False  # money in cash: analysed deflated by the GDP deflator
     note: str = ""
 
     @model_validator(mode="after")
