@@ -48,7 +48,7 @@ def test_gfcf_and_patents_resolve_in_both_editions(edition, request):
 def test_metric_data_comes_deflated_with_cash_kept(loader_2026):
     pub = MetricData.load("m02-public-rd", loader_2026)
     assert pub.prices == "2024 prices, GDP deflator"
-    assert pub.metric.unit == "£ million, 2024 prices"
+    assert pub.metric.unit == "£ million (2024 prices)"
     uk = pub.rows("uk").set_index("period")
     # FYE 2021 by the mean of 2020 Q2-2021 Q1 (98.8, 94.9, 94.3, 95.3) = 95.825; D(2024) = 111.2
     row = uk.loc["2020-04-01/P1Y"]

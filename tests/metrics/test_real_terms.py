@@ -71,9 +71,9 @@ def test_calendar_financial_and_point_periods_by_hand():
     assert real["upper_ci"].iat[0] == pytest.approx(110 * 111.2 / 90.3)
     assert real["cash_value"].tolist() == [100.0, 100.0, 100.0]
     assert real["unit"].tolist() == [
-        "£ per head, 2024 prices",
-        "£ million, 2024 prices",
-        "£, 2024 prices",
+        "£ per head (2024 prices)",
+        "£ million (2024 prices)",
+        "£ (2024 prices)",
     ]
 
 
@@ -84,7 +84,7 @@ def test_base_year_value_is_unchanged_and_other_units_pass_through():
     )
     real = to_real_terms(frame, INDEX, 2024)
     assert real["value"].tolist() == [742.0, 55.0]
-    assert real["unit"].tolist() == ["£, 2024 prices", "%"]
+    assert real["unit"].tolist() == ["£ (2024 prices)", "%"]
     assert math.isnan(real["deflator"].iat[1])
 
 
@@ -109,8 +109,8 @@ def test_period_index_rules():
     assert index_for_period(INDEX, "2020-01-01", "2020-12-31") == 94.8
     # a quarter the index lacks makes the period uncovered
     assert math.isnan(index_for_period(INDEX, "2021-04-01", "2022-03-31", "financial_year"))
-    assert real_unit("£ per week (nominal)", 2024) == "£ per week, 2024 prices"
-    assert real_unit("£ million, current prices", 2024) == "£ million, 2024 prices"
+    assert real_unit("£ per week (nominal)", 2024) == "£ per week (2024 prices)"
+    assert real_unit("£ million, current prices", 2024) == "£ million (2024 prices)"
 
 
 def test_real_data_pay_series(loader_2026, store):

@@ -456,7 +456,7 @@ def _summarise_proxy(
         since = pd.Timestamp(option.since)
         md = dataclasses.replace(md, frame=md.frame[md.frame["period_start"] >= since])
     p.data = md
-    p.metric = md.metric  # the unit of the values as loaded (e.g. real terms: "..., 2024 prices")
+    p.metric = md.metric  # the unit of the values as loaded (e.g. real terms: "... (2024 prices)")
     p.indicator = md.indicators()[0]
     rows = md.rows(None, p.indicator).dropna(subset=["value"])
     p.coverage = describe_coverage(rows)

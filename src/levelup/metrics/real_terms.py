@@ -44,11 +44,11 @@ def prices_label(index: PriceIndex, base_year: int) -> str:
 
 
 def real_unit(unit: str, base_year: int) -> str:
-    """'£ per week (nominal)' -> '£ per week, 2024 prices'."""
+    """'£ per week (nominal)' -> '£ per week (2024 prices)' (reads '£620 per week (2024 prices)')."""
     text = str(unit)
     for cash in (" (nominal)", " (current prices)", ", current prices", " current prices"):
         text = text.replace(cash, "")
-    return f"{text.strip()}, {base_year} prices"
+    return f"{text.strip()} ({base_year} prices)"
 
 
 def _quarters(start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[int, int]]:
