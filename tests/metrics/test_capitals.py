@@ -151,8 +151,10 @@ def test_financial_capital_levels_regions_and_dispersion(financial, loader_2026)
     assert gdhi.available and gdhi.national_code == "K02000001"
     published = loader_2026.indicator(gdhi.indicator)
     uk = published[published["area_code"] == "K02000001"].sort_values("time")
+    # real terms: the published 2023 cash value × D(2024) / D(2023) of the GDP deflator (YBGB)
+    assert uk["period"].iat[-1] == "2023-01-01/P1Y"
     assert found(ctx.findings, "household-income.national.latest")["value"] == pytest.approx(
-        uk["value"].iat[-1]
+        uk["value"].iat[-1] * 111.2 / 106.9
     )
     assert (
         found(ctx.findings, "household-income.national.area")["display"] == "the United Kingdom"
@@ -236,7 +238,10 @@ def test_totals_are_shares_of_the_regional_total_without_dispersion(intangible):
     assert set(fdi.regions["region_code"]) == {*C.ENGLISH_REGIONS, *C.DEVOLVED_NATIONS}
     gse = fdi.regions[fdi.regions["region_code"].isin(GREATER_SOUTH_EAST)]["share"].sum()
     assert found(ctx.findings, "fdi.regions.gse-share")["value"] == pytest.approx(gse)
-    assert "no proxy" in summary.dispersion_table()["areas and periods"].iat[0]
+    # amounts for a whole region get no dispersion; GFCF per head (a rate) does
+    table = summary.dispersion_table().set_index("measure")["areas and periods"]
+    assert all("no proxy" in table[t] for t in table.index if "R&D" in t or "FDI" in t.upper())
+    assert "12 ITL1 regions" in table[next(t for t in table.index if "GFCF" in t)]
 
 
 def test_step_series_from_a_date_without_trend_tests(loader_2026, tmp_path):

@@ -39,8 +39,11 @@ def test_report_inputs_follow_the_registry_and_its_edition_limits(inputs_2026, i
 def test_sources_table_names_publisher_licence_and_pin(loader_2026, inputs_2026):
     table = I.sources_table(loader_2026, inputs_2026)
     assert len(table) == len(inputs_2026.datasets) + len(inputs_2026.files)
-    assert (table["licence"] == "OGL v3.0").all()
     rows = dict(zip(inputs_2026.datasets, table.itertuples(index=False), strict=False))
+    # every input is OGL except the Eurostat patent counts (Eurostat's own reuse terms)
+    eurostat = rows["curated/epo-patents"].licence
+    assert eurostat == "Eurostat copyright notice: reuse with acknowledgement"
+    assert (table["licence"][table["licence"] != eurostat] == "OGL v3.0").all()
     hle = rows["els/healthy-life-expectancy"]
     assert hle.dataset == loader_2026.datasets()["els/healthy-life-expectancy"].title
     assert hle[5] == "ONSdigital/explore-local-statistics-data @ 4972c588"  # pinned as
@@ -50,7 +53,9 @@ def test_sources_table_names_publisher_licence_and_pin(loader_2026, inputs_2026)
     assert "each version at its own commit" in history[5]
     assert "|" not in "".join(table["publisher"])  # several publishers are joined with "; "
     assert rows["curated/ehs-non-decent-homes"][5] == "transcription held in the data mirror"
-    assert I.licence_names(I.pins_read(loader_2026, inputs_2026)) == "Open Government Licence v3.0"
+    assert I.licence_names(I.pins_read(loader_2026, inputs_2026)) == (
+        "Eurostat copyright notice: reuse with acknowledgement; Open Government Licence v3.0"
+    )
     collections = I.collections_table(loader_2026, inputs_2026)
     assert collections["files"].sum() == len(I.pins_read(loader_2026, inputs_2026))
 

@@ -348,3 +348,15 @@ def test_decile_gap_is_non_negative_and_shift_invariant(values):
 def test_beta_convergence_needs_two_distinct_periods(panel):
     res = beta_convergence(panel, 2015.5, 2015.5)
     assert res.verdict == INSUFFICIENT and np.isnan(res.estimate)
+
+
+def test_relative_decile_gap_hand_example_and_scale_free():
+    from levelup.stats.convergence import DISPERSION_STATISTICS, decile_gap_pct
+
+    frame = _one_period(np.arange(1.0, 21.0))  # bottom tenth median 1.5, top 19.5
+    row = decile_gap_pct(frame).frame.iloc[0]
+    assert row["gap"] == pytest.approx(100 * (19.5 / 1.5 - 1))  # 1200%
+    doubled = _one_period(2 * np.arange(1.0, 21.0))  # prices double: the % gap does not move
+    assert decile_gap_pct(doubled).frame["gap"][0] == pytest.approx(row["gap"])
+    values = np.arange(1.0, 21.0)[None, :]
+    assert DISPERSION_STATISTICS["decile_gap_pct"](values)[0] == pytest.approx(row["gap"])

@@ -50,7 +50,7 @@ class DatasetFile:
 
     path: str  # pin path (relative to a mirror root)
     vintage: str
-    reader: str  # "tidy", "sdg"
+    reader: str  # "tidy", "sdg", or a source reader of levelup.data.load.SOURCE_READERS
     label_map: tuple[tuple[str, str], ...] = ()  # raw label -> current label (crosswalked vintages)
     convention: PeriodConvention = DEFAULT_CONVENTION
     period_map: tuple[tuple[str, str], ...] = ()
@@ -255,7 +255,7 @@ class Catalogue:
                     DatasetFile(
                         path=pin.path,
                         vintage=vintage or Path(pin.path).stem,
-                        reader="tidy",
+                        reader=opts.get("reader", "tidy"),
                         source_id=source_id,
                     )
                 )

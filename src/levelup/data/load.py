@@ -29,6 +29,8 @@ from levelup.data.boundaries import BoundaryReport, SuccessionRegister, harmonis
 from levelup.data.catalogue import Catalogue, DatasetFile, DatasetSpec, Edition
 from levelup.data.fetch import DataStore
 from levelup.data.geography import area_name_index
+from levelup.data.gfcf import read_regional_gfcf
+from levelup.data.patents import read_epo_patents_itl1
 from levelup.data.periods import PeriodConvention
 from levelup.data.readers import ReadError, canonical_frame, read_sdg_csv, read_tidy_csv
 from levelup.data.schema import KEY_COLUMNS, PROJECT_AREA_NAMES
@@ -36,6 +38,11 @@ from levelup.data.validate import DataValidationError, Issue, validate_table
 
 _HISTORY_MONTH = re.compile(r"^(\d{4})-(\d{2})")
 _LABEL_FALLBACK_COLUMNS = ("mode_of_travel", "measure")
+# files in their publisher's own layout (datasets.yaml `tidy:` entries with `reader:`)
+SOURCE_READERS = {
+    "regional_gfcf": read_regional_gfcf,
+    "epo_patents_itl1": read_epo_patents_itl1,
+}
 
 
 @cache
@@ -338,6 +345,8 @@ class DataLoader:
             if options.get("label"):
                 raw["indicator"] = options["label"]
             raw["geography_label"] = ""
+        elif dataset_file.reader in SOURCE_READERS:
+            raw = SOURCE_READERS[dataset_file.reader](path)
         else:
             raw = read_tidy_csv(path)
             if "geography_label" not in raw:

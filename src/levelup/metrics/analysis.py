@@ -68,13 +68,48 @@ class MetricData:
     source: str
     proxy_label: str = ""
     datasets: list[str] = field(default_factory=list)
+    prices: str = ""  # "2024 prices, GDP deflator" when the values are in real terms
+    not_deflated: list[str] = field(default_factory=list)  # periods the deflator does not cover
 
     # ---------------------------------------------------------------- construction
     @classmethod
     def load(
         cls, metric_id: str, loader: DataLoader, registry: Registry | None = None
     ) -> MetricData:
-        """The metric's data, else its proxy, else :class:`MetricUnavailable` with the reason."""
+        """The metric's data, else its proxy, else :class:`MetricUnavailable` with the reason.
+
+        A metric marked ``real_terms`` in the registry comes deflated by the GDP deflator to the
+        prices of its last complete year (:func:`levelup.metrics.real_terms.to_real_terms`);
+        the published cash values stay in the ``cash_value`` column.
+        """
+        data = cls._load_cash(metric_id, loader, registry)
+        return data.in_real_terms() if data.metric.real_terms else data
+
+    def in_real_terms(self, base_year: int | None = None) -> MetricData:
+        """This metric's money rows deflated by the pinned GDP deflator (YBGB)."""
+        from levelup.data.deflators import gdp_deflator
+        from levelup.metrics.real_terms import prices_label, real_unit, to_real_terms
+
+        index = gdp_deflator(self.loader.store)
+        base = base_year or index.last_complete_year
+        frame = to_real_terms(self.frame, index, base)
+        metric = self.metric.model_copy(update={"unit": real_unit(self.metric.unit, base)})
+        return MetricData(
+            metric,
+            self.loader,
+            frame,
+            self.status,
+            self.source,
+            self.proxy_label,
+            list(self.datasets),
+            prices_label(index, base),
+            list(frame.attrs.get("not_deflated", [])),
+        )
+
+    @classmethod
+    def _load_cash(
+        cls, metric_id: str, loader: DataLoader, registry: Registry | None = None
+    ) -> MetricData:
         registry = registry or Registry()
         metric = registry.metric(metric_id)
         edition = loader.edition.year
@@ -163,6 +198,8 @@ class MetricData:
         extra = "Derived by levelup from these sources." if self.status == "derived" else ""
         if self.is_proxy:
             extra = f"Proxy: {self.proxy_label}."
+        if self.prices:
+            extra = f"{extra} Real terms: {self.prices} (ONS YBGB).".strip()
         return charts.source_text(self.provenance(), extra)
 
     # ---------------------------------------------------------------- units (evidence rule 5)
@@ -566,14 +603,17 @@ def convergence(
         _overlap_years(md.series(panel["area_code"].iat[0], indicator)) if len(panel) else None
     )
     sigma = stats.sigma_convergence(panel).frame
-    gap = stats.decile_gap(panel).frame
+    # money: the gap between places as a percentage (it must not move with the price level)
+    money = md.metric.unit.strip().startswith("£")
+    gap_statistic = "decile_gap_pct" if money else "decile_gap"
+    gap = (stats.convergence.decile_gap_pct(panel) if money else stats.decile_gap(panel)).frame
     if overlap:  # test trends on non-overlapping periods only
         keep = _non_overlapping_times(sigma["time"], overlap)
         sigma_t, gap_t = sigma[sigma["time"].isin(keep)], gap[gap["time"].isin(keep)]
     else:
         sigma_t, gap_t = sigma, gap
     dispersion = stats.dispersion_trend(sigma_t["time"], sigma_t["cv"], statistic="cv")
-    gap_trend = stats.dispersion_trend(gap_t["time"], gap_t["gap"], statistic="decile_gap")
+    gap_trend = stats.dispersion_trend(gap_t["time"], gap_t["gap"], statistic=gap_statistic)
     times = sorted(panel["time"].unique())
     beta = change = gap_change = None
     if len(times) >= 2:
@@ -582,7 +622,7 @@ def convergence(
             panel, times[0], times[-1], statistic="cv", n_boot=1000
         )
         gap_change = stats.bootstrap_dispersion_change(
-            panel, times[0], times[-1], statistic="decile_gap", n_boot=1000
+            panel, times[0], times[-1], statistic=gap_statistic, n_boot=1000
         )
     common = {
         "metric": md.metric.id,
@@ -634,8 +674,8 @@ def convergence(
             findings.add(
                 f"{key}.{name}",
                 value,
-                statistic="decile_gap",
-                unit=difference_unit(unit),
+                statistic=gap_statistic,
+                unit="%" if money else difference_unit(unit),
                 period=str(time),
                 n=n,
                 **common,
@@ -706,8 +746,8 @@ def convergence(
             verdict_key=f"{key}.gap-change-verdict",
             verdict_statistic="gap_change_verdict",
             verdict_n=False,
-            unit=unit,
-            display=_signed(gap_change.estimate, unit),
+            unit="percentage points" if money else unit,
+            display=_signed(gap_change.estimate, "percentage points" if money else unit),
             **common,
         )
     return ConvergenceSummary(sigma, gap, dispersion, gap_trend, beta, change, gap_change, panel)

@@ -313,9 +313,9 @@ class CapitalSummary:
             if len(gap) == 0:
                 gap_text = "fewer than 10 areas"
             elif single:
-                gap_text = _pair(gap["gap"].iat[0], None, p.metric.unit)
+                gap_text = _pair(gap["gap"].iat[0], None, _gap_unit(p.metric.unit))
             else:
-                gap_text = _pair(gap["gap"].iat[0], gap["gap"].iat[-1], p.metric.unit)
+                gap_text = _pair(gap["gap"].iat[0], gap["gap"].iat[-1], _gap_unit(p.metric.unit))
             cv = f"{sigma['cv'].iat[0]:.3f}" + ("" if single else f" to {sigma['cv'].iat[-1]:.3f}")
             rows.append(
                 {
@@ -458,6 +458,7 @@ def _summarise_proxy(
         since = pd.Timestamp(option.since)
         md = dataclasses.replace(md, frame=md.frame[md.frame["period_start"] >= since])
     p.data = md
+    p.metric = md.metric  # the unit of the values as loaded (e.g. real terms: "... (2024 prices)")
     p.indicator = md.indicators()[0]
     rows = md.rows(None, p.indicator).dropna(subset=["value"])
     p.coverage = describe_coverage(rows)
@@ -873,3 +874,8 @@ def _record_status(summary: CapitalSummary, findings: Findings) -> None:
     }
     for name, value in counts.items():
         findings.add(f"status.{name}", value, decimals=0, **common)
+
+
+def _gap_unit(unit: str) -> str:
+    """Money gaps between places are relative (% above the bottom decile), others in the unit."""
+    return "%" if unit.strip().startswith("£") else unit

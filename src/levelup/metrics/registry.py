@@ -109,6 +109,7 @@ class Metric(_Model):
     target: Target | None = None
     area_target: Target | None = None
     gap_target: Target | None = None
+    real_terms: bool = False  # money in cash: analysed deflated by the GDP deflator
     note: str = ""
     #: values the metric can take, when its unit does not say (see ``value_bounds``)
     bounds: tuple[float | None, float | None] | None = None

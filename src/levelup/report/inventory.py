@@ -39,8 +39,19 @@ from levelup.data.sources import PinnedFile
 #: Files the geography lookups read directly (population weights, devolution register).
 GEOGRAPHY_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG, CONSTITUENT_COUNCILS, DEVOLUTION_AUTHORITIES)
 
-_LICENCES = {"OGL-3.0": "Open Government Licence v3.0"}
-_LICENCE_SHORT = {"OGL-3.0": "OGL v3.0"}
+# licence codes of data/sources.toml (generated from the mirror's listings) in words; curated
+# copies carry SOURCES.md's wording ("OGL v3") or, where it names none, a pointer to its section
+_EUROSTAT = "Eurostat copyright notice: reuse with acknowledgement"
+_LICENCES = {
+    "OGL-3.0": "Open Government Licence v3.0",
+    "OGL v3": "Open Government Licence v3.0",
+    "see curated/SOURCES.md (nesta_epo_patents)": _EUROSTAT,
+}
+_LICENCE_SHORT = {
+    "OGL-3.0": "OGL v3.0",
+    "OGL v3": "OGL v3.0",
+    "see curated/SOURCES.md (nesta_epo_patents)": _EUROSTAT,
+}
 _KINDS = {
     "els": "ONS Explore Local Statistics",
     "els-history": "ONS Explore Local Statistics, every published version",

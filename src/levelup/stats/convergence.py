@@ -403,6 +403,31 @@ def _decile_gap_values(x: np.ndarray, weights=None) -> np.ndarray:
     return top - bottom
 
 
+def _decile_gap_pct_values(x: np.ndarray, weights=None) -> np.ndarray:
+    """Relative decile gap along the last axis: 100 × (top median / bottom median − 1)."""
+    bottom, top, _ = _tail_medians(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 100 * (top / bottom - 1)
+
+
+def decile_gap_pct(panel: pd.DataFrame, *, by: tuple[str, ...] = ()) -> ResultTable:
+    """The decile gap relative to the bottom decile: how far (%) the median of the top decile of
+    areas lies above the median of the bottom decile. Scale-free, so for money it does not move
+    with the price level (unlike :func:`decile_gap`). Columns as :func:`decile_gap`, ``gap`` in %.
+    """
+    cs = _cross_sections(panel, by)
+    bottom, top, k = _tail_medians(cs.value)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = 100 * (top / bottom - 1)
+    return _gap_table(
+        cs,
+        by,
+        {"bottom_median": bottom, "top_median": top, "gap": pct, "k": k},
+        "median of top decile of areas as % above the median of the bottom decile",
+        "decile_gap_pct",
+    )
+
+
 def _tenth_gap_values(x: np.ndarray, weights=None) -> np.ndarray:
     """Tenth gap along the last axis (unweighted: ``weights`` is accepted and ignored)."""
     bottom, top, _ = _tail_means(x)
@@ -568,6 +593,7 @@ DISPERSION_STATISTICS: dict[str, Callable[..., np.ndarray]] = {
     "theil_t": theil_t,
     "theil_l": theil_l,
     "decile_gap": _decile_gap_values,
+    "decile_gap_pct": _decile_gap_pct_values,
     "tenth_gap": _tenth_gap_values,
 }
 
