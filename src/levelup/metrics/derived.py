@@ -345,7 +345,7 @@ def devolution_coverage(
         unit="%",
         dataset_id="derived/devolution-coverage",
         vintage=f"mid-{population_year} population; curated devolution register",
-        source_file="curated/devolution_constituent_councils.csv + curated/devolution_combined_authorities.csv + population/mye_uk_mid2011_mid2022_2023geog.csv",
+        source_file="curated/devolution_constituent_councils.csv + curated/devolution_combined_authorities.csv + data/devolution/register_supplement.csv + population/mye_uk_mid2011_mid2022_2023geog.csv",
     )
 
 
