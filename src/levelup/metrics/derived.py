@@ -349,8 +349,32 @@ def devolution_coverage(
     )
 
 
+def neighbourhood_crime_police_recorded(loader: DataLoader) -> pd.DataFrame:
+    """Police-recorded neighbourhood crime per 1,000 population by police force area, region and
+    country, twelve months ending March 2018 to December 2019 (rolling, overlapping), from ONS's
+    police force area data tables: residential burglary + theft from the person + vehicle
+    offences + robbery (which includes business robbery), over Table P3's population. An
+    approximation of the Crime Survey measure; see :mod:`levelup.metrics.neighbourhood_crime`.
+    Cells the tables do not publish (Greater Manchester, September and December 2019) are left out.
+    """
+    from levelup.metrics import neighbourhood_crime
+
+    frame = neighbourhood_crime.load(loader.store).dropna(subset=["rate"])
+    rows = frame.rename(columns={"areacd": "area_code", "areanm": "area_name", "rate": "value"})
+    return _frame(
+        rows[["area_code", "area_name", "period", "value", "count", "population"]],
+        indicator_id="derived/neighbourhood-crime-police-recorded",
+        indicator="Police-recorded neighbourhood crime per 1,000 population (approximation)",
+        unit="offences per 1,000 population",
+        dataset_id="derived/neighbourhood-crime-police-recorded",
+        vintage="ONS police force area data tables, years ending March 2018 to December 2019",
+        source_file="curated/ons_pfa_crime_tables/pfa_table_p1_counts.csv + Table P3 of each workbook",
+    )
+
+
 DERIVATIONS: dict[str, Callable[[DataLoader], pd.DataFrame]] = {
     "participation_rate": participation_rate,
     "non_decent_rented_homes": non_decent_rented_homes,
     "devolution_coverage": devolution_coverage,
+    "neighbourhood_crime_police_recorded": neighbourhood_crime_police_recorded,
 }
