@@ -372,7 +372,29 @@ def neighbourhood_crime_police_recorded(loader: DataLoader) -> pd.DataFrame:
     )
 
 
+def civic_participation(loader: DataLoader) -> pd.DataFrame:
+    """Adults who took part in civic participation in the last 12 months (%), England (survey
+    years 2013/14 to 2020/21, intervals for the last two) and English regions (the file's years
+    2014 to 2021 read as 2013/14 to 2020/21, an inference; no intervals), DCMS Community Life
+    Survey as reprinted by the Social Mobility Commission. Nothing is computed but the periods."""
+    from levelup.data import smc_social_capital as smc
+
+    england = smc.read_civic_participation_england(loader.store.path(smc.CIVIC_ENGLAND))
+    regions = smc.read_civic_participation_regions(loader.store.path(smc.CIVIC_REGIONS))
+    regions = regions.assign(flags="period inferred")
+    return _frame(
+        pd.concat([england.assign(flags=""), regions], ignore_index=True),
+        indicator_id="derived/civic-participation",
+        indicator="Adults who took part in civic participation in the last 12 months (%)",
+        unit="%",
+        dataset_id="derived/civic-participation",
+        vintage="Social Mobility Commission, State of the Nation data (DR41, April 2023 reprint)",
+        source_file=f"{smc.CIVIC_ENGLAND} + {smc.CIVIC_REGIONS}",
+    )
+
+
 DERIVATIONS: dict[str, Callable[[DataLoader], pd.DataFrame]] = {
+    "civic_participation": civic_participation,
     "participation_rate": participation_rate,
     "non_decent_rented_homes": non_decent_rented_homes,
     "devolution_coverage": devolution_coverage,
