@@ -27,4 +27,6 @@ def test_a_collapsed_or_excluding_published_interval_is_not_shown():
 def test_missing_values():
     assert estimate_with_interval(50.0, math.nan, 52.0) == "50%"
     assert estimate_with_interval(math.nan, 1.0, 2.0) == "n/a"
-    assert estimate_with_interval(3.5, 3.0, 4.0, decimals=1, unit=" years") == "3.5 years (3.0 to 4.0)"
+    assert (
+        estimate_with_interval(3.5, 3.0, 4.0, decimals=1, unit=" years") == "3.5 years (3.0 to 4.0)"
+    )

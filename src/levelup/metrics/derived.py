@@ -393,8 +393,61 @@ def civic_participation(loader: DataLoader) -> pd.DataFrame:
     )
 
 
+def _uk_index(rows: pd.DataFrame, column: str, **meta) -> pd.DataFrame:
+    uk = rows[rows["code"] == "GBR"]
+    if uk.empty:
+        raise ValueError(f"no United Kingdom (GBR) rows in {meta['source_file']}")
+    out = pd.DataFrame(
+        {
+            "area_code": "K02000001",
+            "area_name": "United Kingdom",
+            "period": uk["year"].astype(str) + "-01-01/P1Y",
+            "value": uk[column].to_numpy(),
+        }
+    )
+    return _frame(out, **meta)
+
+
+def regional_authority_index(loader: DataLoader) -> pd.DataFrame:
+    """The UK's Regional Authority Index (self-rule + shared rule, country level), 1950-2018, as
+    published (April 2021 release); nothing is computed."""
+    from levelup.data import authority_indices as ai
+
+    rows = ai.read_rai_country(loader.store.path(ai.RAI_FILE))
+    return _uk_index(
+        rows,
+        "rai",
+        indicator_id="derived/regional-authority-index",
+        indicator="Regional Authority Index, United Kingdom (country score)",
+        unit="index",
+        dataset_id="derived/regional-authority-index",
+        vintage="RAI country file, April 2021",
+        source_file=ai.RAI_FILE,
+    )
+
+
+def local_autonomy_index(loader: DataLoader) -> pd.DataFrame:
+    """The UK's Local Autonomy Index (composite score, 0-100) for 1990, 2000, 2010 and 2014, as
+    published (release 1.0, third-party extract); nothing is computed."""
+    from levelup.data import authority_indices as ai
+
+    rows = ai.read_lai(loader.store.path(ai.LAI_FILE))
+    return _uk_index(
+        rows,
+        "lai",
+        indicator_id="derived/local-autonomy-index",
+        indicator="Local Autonomy Index, United Kingdom (composite score)",
+        unit="index (0-100)",
+        dataset_id="derived/local-autonomy-index",
+        vintage="LAI 1.0 (2015), third-party extract",
+        source_file=ai.LAI_FILE,
+    )
+
+
 DERIVATIONS: dict[str, Callable[[DataLoader], pd.DataFrame]] = {
     "civic_participation": civic_participation,
+    "regional_authority_index": regional_authority_index,
+    "local_autonomy_index": local_autonomy_index,
     "participation_rate": participation_rate,
     "non_decent_rented_homes": non_decent_rented_homes,
     "devolution_coverage": devolution_coverage,
