@@ -444,8 +444,38 @@ def local_autonomy_index(loader: DataLoader) -> pd.DataFrame:
     )
 
 
+def generalised_trust(loader: DataLoader) -> pd.DataFrame:
+    """Mean generalised trust score (0-10: "most people can be trusted"), United Kingdom, European
+    Social Survey rounds 2002-2023, with 95% intervals, as reprinted by the Social Mobility
+    Commission (DR42); nothing is computed."""
+    from levelup.data import smc_social_capital as smc
+
+    trust = smc.read_trust(loader.store.path(smc.TRUST))
+    trust = trust[(trust["question"] == "Trust") & (trust["area_code"] == "K02000001")]
+    rows = pd.DataFrame(
+        {
+            "area_code": "K02000001",
+            "area_name": "United Kingdom",
+            "period": trust["period"].to_numpy(),
+            "value": trust["value"].to_numpy(),
+            "lower_ci": trust["lower_ci"].to_numpy(),
+            "upper_ci": trust["upper_ci"].to_numpy(),
+        }
+    )
+    return _frame(
+        rows,
+        indicator_id="derived/generalised-trust",
+        indicator="Generalised trust, mean score (0-10), United Kingdom",
+        unit="mean score (0-10)",
+        dataset_id="derived/generalised-trust",
+        vintage="Social Mobility Commission, State of the Nation data (DR42, 2025)",
+        source_file=smc.TRUST,
+    )
+
+
 DERIVATIONS: dict[str, Callable[[DataLoader], pd.DataFrame]] = {
     "civic_participation": civic_participation,
+    "generalised_trust": generalised_trust,
     "regional_authority_index": regional_authority_index,
     "local_autonomy_index": local_autonomy_index,
     "participation_rate": participation_rate,

@@ -35,12 +35,25 @@ from levelup.data.geography import (
 from levelup.data.load import DataLoader, LoadReport
 from levelup.data.schema import BOUNDARY_COLUMNS
 from levelup.data.sources import PinnedFile
+from levelup.metrics.registry import is_file_input
 
 #: Files the geography lookups read directly (population weights, devolution register).
 GEOGRAPHY_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG, CONSTITUENT_COUNCILS, DEVOLUTION_AUTHORITIES)
 
-_LICENCES = {"OGL-3.0": "Open Government Licence v3.0"}
-_LICENCE_SHORT = {"OGL-3.0": "OGL v3.0"}
+_LICENCES = {"OGL-3.0": "Open Government Licence v3.0", "OGL v3": "Open Government Licence v3.0"}
+_LICENCE_SHORT = {"OGL-3.0": "OGL v3.0", "OGL v3": "OGL v3.0"}
+#: Pins whose licence is recorded only in the data mirror's notes ("see curated/SOURCES.md (id)"):
+#: the reader sees words, not the path.
+LICENCE_IN_NOTES = "as stated in the data notes of the copy read"
+
+
+def licence_text(licence: str, *, short: bool = False) -> str:
+    """A pin's licence in words for the reader; never a file path."""
+    if licence.startswith("see "):
+        return LICENCE_IN_NOTES
+    return (_LICENCE_SHORT if short else _LICENCES).get(licence, licence)
+
+
 _KINDS = {
     "els": "ONS Explore Local Statistics",
     "els-history": "ONS Explore Local Statistics, every published version",
@@ -83,8 +96,8 @@ def report_inputs(metrics: Iterable, catalogue: Catalogue, edition: str) -> Repo
                 continue
             if mapping.derived:
                 for item in mapping.inputs:
-                    (files if item.endswith(".csv") else wanted).append(
-                        item if item.endswith(".csv") else _dataset_of(item)
+                    (files if is_file_input(item) else wanted).append(
+                        item if is_file_input(item) else _dataset_of(item)
                     )
             else:
                 wanted.append(mapping.dataset or _dataset_of(mapping.indicator))
@@ -202,7 +215,7 @@ def sources_table(loader: DataLoader, inputs: ReportInputs) -> pd.DataFrame:
             "publisher": "; ".join(sorted({_publisher(p) for p in pins})),
             "vintage": vintage,
             "files": len(pins),
-            "licence": "; ".join(sorted({_LICENCE_SHORT.get(p.licence, p.licence) for p in pins})),
+            "licence": "; ".join(sorted({licence_text(p.licence, short=True) for p in pins})),
             "pinned as": _pinned_as(pins),
         }
         for title, pins, vintage in entries
@@ -214,7 +227,7 @@ def sources_table(loader: DataLoader, inputs: ReportInputs) -> pd.DataFrame:
 
 def licence_names(pins: Iterable[PinnedFile]) -> str:
     """The licences of a set of pins, in words ('Open Government Licence v3.0')."""
-    return "; ".join(sorted({_LICENCES.get(p.licence, p.licence) for p in pins}))
+    return "; ".join(sorted({licence_text(p.licence) for p in pins}))
 
 
 def pins_read(loader: DataLoader, inputs: ReportInputs) -> list[PinnedFile]:
