@@ -152,7 +152,7 @@ def test_reconcile_flags_an_unexplained_area():
     table = R.reconcile(register, layer, _hand_supplement()).set_index("code")
     assert table.at["E47000015", "mayoral"] is False or not table.at["E47000015", "mayoral"]
     assert table.at["E47000017", "ons_years"] == "from 2025"
-    assert table.at["E47000001", "ons_years"] == "every year of the file"
+    assert table.at["E47000001", "ons_years"] == "all years"
     assert "Greater London Authority" in set(table["name"])
     extra = pd.concat(
         [

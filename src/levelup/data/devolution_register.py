@@ -120,6 +120,10 @@ def read_supplement(path: str | Path = SUPPLEMENT) -> pd.DataFrame:
     return frame
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _is_date(text: str) -> bool:
     formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
     if len(text) not in formats:
@@ -170,7 +174,8 @@ def reconcile(
 
     ``register`` is :func:`apply_supplement`'s output (one row per constituent council). Returns
     one row per authority: ``code``, ``name`` (register name, else ONS's), ``ons_years``
-    ("2018-2023", "from 2024"), ``in_register``, ``mayoral``, ``finding``. Raises
+    ("2018-2023", "from 2024", "all years"), ``in_register``, ``mayoral``, ``finding``; sorted by
+    code. Raises
     :class:`RegisterError` when an area of the layer is neither in the register (by code) nor
     explained in the supplement, or when a register code is not in the layer (except the Greater
     London Authority, which ONS does not draw as a combined authority).
@@ -189,7 +194,7 @@ def reconcile(
             if not pd.isna(area.start)
             else f"to {area.end}"
             if not pd.isna(area.end)
-            else "every year of the file"
+            else "all years"
         )
         if area.code in by_code:
             rows.append(
@@ -199,7 +204,7 @@ def reconcile(
                     "ons_years": years,
                     "in_register": True,
                     "mayoral": True,
-                    "finding": "In the register: counted from its first mayoral election",
+                    "finding": "counted from its first mayoral election",
                 }
             )
         elif area.code in explained.index:
@@ -210,7 +215,7 @@ def reconcile(
                     "ons_years": years,
                     "in_register": False,
                     "mayoral": False,
-                    "finding": explained.at[area.code, "source"],
+                    "finding": "not counted: " + _lower_first(explained.at[area.code, "source"]),
                 }
             )
         else:
@@ -238,4 +243,4 @@ def reconcile(
             f"register authority {name!r} has code {code!r}, which ONS's combined authority layer "
             "does not contain"
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).sort_values("code", kind="stable").reset_index(drop=True)
