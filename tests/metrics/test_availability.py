@@ -11,7 +11,7 @@ def test_rows_for_each_kind_of_gap():
     registry = Registry()
     missing = MetricUnavailable(registry.metric("m10-recent-first-time-buyers"), "not pinned")
     proxy = MetricData(
-        registry.metric("m09-civic-participation"), None, pd.DataFrame(), "proxy", "x", "label"
+        registry.metric("m11-neighbourhood-crime"), None, pd.DataFrame(), "proxy", "x", "label"
     )  # type: ignore[arg-type]
     derived = MetricData(
         registry.metric("m12-devolution-coverage"),
@@ -27,7 +27,7 @@ def test_rows_for_each_kind_of_gap():
     )
     assert rows["status"].tolist() == ["no series", "proxy", "derived", "not measured"]
     assert rows["why"].iat[0] == "not pinned"
-    assert "influence decisions" in rows["instead"].iat[1]
+    assert "police-recorded neighbourhood crime" in rows["instead"].iat[1]
     assert (
         rows["instead"]
         .iat[2]

@@ -33,3 +33,16 @@ def test_published_figure_is_read_from_an_earlier_edition(loader_2026):
     check = devolution.compare_with_published(cov, published)
     assert check["area_code"].iat[0] == "E92000001"
     assert check["difference"].abs().max() < 0.5  # same definition, different population base
+
+
+def test_greater_lincolnshire_is_counted_from_may_2025(loader_2026):
+    """The known error of the first 2026 build: Greater Lincolnshire (about 1.9% of England) was
+    left out for want of a first-mayor date."""
+    cov = derived.devolution_coverage(loader_2026, dates=["2025-04-30", "2025-05-01"])
+    eng = cov[cov["area_code"] == "E92000001"].set_index("period")["value"]
+    lincs = devolution.mayoral_authorities(loader_2026).set_index("authority")
+    lincs = lincs.at["Greater Lincolnshire Combined County Authority", "share_of_england"]
+    hull = devolution.mayoral_authorities(loader_2026).set_index("authority")
+    hull = hull.at["Hull and East Yorkshire Combined Authority", "share_of_england"]
+    assert lincs == pytest.approx(1.93, abs=0.01)
+    assert eng["2025-05-01"] - eng["2025-04-30"] == pytest.approx(lincs + hull)

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from levelup.metrics.registry import CAPITALS, Registry, RegistryError, coverage_summary
+from levelup.metrics.registry import (
+    CAPITALS,
+    Registry,
+    RegistryError,
+    coverage_summary,
+    is_file_input,
+)
 from levelup.paths import PROJECT_ROOT
 
 
@@ -103,7 +109,7 @@ def test_every_mapping_resolves_in_the_editions_it_claims(registry, edition, req
                     assert mapping.indicator in set(loader.load(mapping.dataset)["indicator_id"]), (
                         metric.id
                     )
-            for other in mapping.breakdown + [i for i in mapping.inputs if not i.endswith(".csv")]:
+            for other in mapping.breakdown + [i for i in mapping.inputs if not is_file_input(i)]:
                 assert other in ids, (metric.id, other)
     rows = registry.coverage(edition, ids)
     summary = coverage_summary(rows)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from levelup.data import devolution_register
 from levelup.data.boundaries import SuccessionRegister
 from levelup.data.fetch import DataStore
 from levelup.data.readers import read_csv_strings
@@ -231,16 +232,20 @@ class Geography:
         members = read_pinned_csv(self.store, CONSTITUENT_COUNCILS)
         dates = read_pinned_csv(self.store, DEVOLUTION_AUTHORITIES)
         dates = dates[dates["indicator"].str.startswith("Date")]
+        names = {
+            "Date established (establishing order in force)": "established",
+            "Date of first mayoral election": "first_mayor",
+        }
         pivot = dates.pivot_table(
             index="areanm", columns="indicator", values="observation", aggfunc="first"
-        )
-        pivot = pivot.rename(
-            columns={
-                "Date established (establishing order in force)": "established",
-                "Date of first mayoral election": "first_mayor",
-            }
-        )
+        ).rename(columns=names)
+        status = dates.pivot_table(
+            index="areanm", columns="indicator", values="status", aggfunc="first"
+        ).rename(columns={k: f"{v}_status" for k, v in names.items()})
         out = members.merge(pivot, left_on="cauthnm", right_index=True, how="left")
+        out = out.merge(status, left_on="cauthnm", right_index=True, how="left")
+        # codes and dates the curated register leaves blank, from the reviewed supplement
+        out = devolution_register.apply_supplement(out, devolution_register.read_supplement())
         # members named by a code a reorganisation replaced (e.g. North Yorkshire County Council
         # E10000023 -> North Yorkshire E06000065) take their single successor, which covers the area
         successor = {}
@@ -262,6 +267,8 @@ class Geography:
                 "established",
                 "first_mayor",
                 "status",
+                "established_source",
+                "first_mayor_source",
             ]
         ]
 

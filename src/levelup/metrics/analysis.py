@@ -26,7 +26,7 @@ from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.data.periods import parse_period, period_label
 from levelup.metrics import derived
-from levelup.metrics.registry import Metric, Registry, Target
+from levelup.metrics.registry import Metric, Registry, Target, is_file_input
 from levelup.report.findings import Findings, format_value
 from levelup.stats import verdicts
 from levelup.stats._panel import LEAP_SLACK
@@ -120,7 +120,7 @@ class MetricData:
                 continue
             if mapping.derived:
                 frame = derived.DERIVATIONS[mapping.derived](loader)
-                datasets = [i.rsplit("/", 1)[0] for i in mapping.inputs if not i.endswith(".csv")]
+                datasets = [i.rsplit("/", 1)[0] for i in mapping.inputs if not is_file_input(i)]
                 status_name = "derived" if status == "data" else status
                 return cls(
                     metric,

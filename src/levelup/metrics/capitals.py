@@ -94,11 +94,13 @@ class ProxyOptions:
     ``since``: an ISO date; only periods starting on or after it are summarised (e.g. the annex's
     publication for a series that starts decades earlier). ``test_trend``: False for a series
     that is a step function of dated events (the date each mayor took office), where a trend test
-    on the dates would be meaningless; its change is still reported.
+    on the dates would be meaningless; its change is still reported. ``untested_because``: the
+    reason the table gives when the trend is not tested.
     """
 
     since: str | None = None
     test_trend: bool = True
+    untested_because: str = "a step series of dated events"
 
 
 def is_total(metric: Metric) -> bool:
@@ -499,11 +501,17 @@ def _national(
     if option.test_trend and len(series) > 1:
         row = A.headline(p.data, code, findings, key, indicator=p.indicator)
     else:
-        row = _level_and_change(p, series, findings, key)
+        row = _level_and_change(p, series, findings, key, option.untested_because)
     p.national = {"area": area_name, **{k: row.get(k, "") for k in ("latest", "change", "trend")}}
 
 
-def _level_and_change(p: ProxySummary, series: pd.DataFrame, findings: Findings, key: str) -> dict:
+def _level_and_change(
+    p: ProxySummary,
+    series: pd.DataFrame,
+    findings: Findings,
+    key: str,
+    untested_because: str = "a step series of dated events",
+) -> dict:
     """Latest level and change since the first period, without a trend test (a single period,
     or a step series of dated events)."""
     unit = p.metric.unit
@@ -553,7 +561,7 @@ def _level_and_change(p: ProxySummary, series: pd.DataFrame, findings: Findings,
     return {
         "latest": f"{latest} ({period_label(last['period'])})",
         "change": f"{change_text} since {period_label(first['period'])}",
-        "trend": "not tested (a step series of dated events)",
+        "trend": f"not tested ({untested_because})",
     }
 
 

@@ -345,7 +345,131 @@ def devolution_coverage(
         unit="%",
         dataset_id="derived/devolution-coverage",
         vintage=f"mid-{population_year} population; curated devolution register",
-        source_file="curated/devolution_constituent_councils.csv + curated/devolution_combined_authorities.csv + population/mye_uk_mid2011_mid2022_2023geog.csv",
+        source_file="curated/devolution_constituent_councils.csv + curated/devolution_combined_authorities.csv + data/devolution/register_supplement.csv + population/mye_uk_mid2011_mid2022_2023geog.csv",
+    )
+
+
+def neighbourhood_crime_police_recorded(loader: DataLoader) -> pd.DataFrame:
+    """Police-recorded neighbourhood crime per 1,000 population by police force area, region and
+    country, twelve months ending March 2018 to December 2019 (rolling, overlapping), from ONS's
+    police force area data tables: residential burglary + theft from the person + vehicle
+    offences + robbery (which includes business robbery), over Table P3's population. An
+    approximation of the Crime Survey measure; see :mod:`levelup.metrics.neighbourhood_crime`.
+    Cells the tables do not publish (Greater Manchester, September and December 2019) are left out.
+    """
+    from levelup.metrics import neighbourhood_crime
+
+    frame = neighbourhood_crime.load(loader.store).dropna(subset=["rate"])
+    rows = frame.rename(columns={"areacd": "area_code", "areanm": "area_name", "rate": "value"})
+    return _frame(
+        rows[["area_code", "area_name", "period", "value", "count", "population"]],
+        indicator_id="derived/neighbourhood-crime-police-recorded",
+        indicator="Police-recorded neighbourhood crime per 1,000 population (approximation)",
+        unit="offences per 1,000 population",
+        dataset_id="derived/neighbourhood-crime-police-recorded",
+        vintage="ONS police force area data tables, years ending March 2018 to December 2019",
+        source_file="curated/ons_pfa_crime_tables/pfa_table_p1_counts.csv + Table P3 of each workbook",
+    )
+
+
+def civic_participation(loader: DataLoader) -> pd.DataFrame:
+    """Adults who took part in civic participation in the last 12 months (%), England (survey
+    years 2013/14 to 2020/21, intervals for the last two) and English regions (the file's years
+    2014 to 2021 read as 2013/14 to 2020/21, an inference; no intervals), DCMS Community Life
+    Survey as reprinted by the Social Mobility Commission. Nothing is computed but the periods."""
+    from levelup.data import smc_social_capital as smc
+
+    england = smc.read_civic_participation_england(loader.store.path(smc.CIVIC_ENGLAND))
+    regions = smc.read_civic_participation_regions(loader.store.path(smc.CIVIC_REGIONS))
+    regions = regions.assign(flags="period inferred")
+    return _frame(
+        pd.concat([england.assign(flags=""), regions], ignore_index=True),
+        indicator_id="derived/civic-participation",
+        indicator="Adults who took part in civic participation in the last 12 months (%)",
+        unit="%",
+        dataset_id="derived/civic-participation",
+        vintage="Social Mobility Commission, State of the Nation data (DR41, April 2023 reprint)",
+        source_file=f"{smc.CIVIC_ENGLAND} + {smc.CIVIC_REGIONS}",
+    )
+
+
+def _uk_index(rows: pd.DataFrame, column: str, **meta) -> pd.DataFrame:
+    uk = rows[rows["code"] == "GBR"]
+    if uk.empty:
+        raise ValueError(f"no United Kingdom (GBR) rows in {meta['source_file']}")
+    out = pd.DataFrame(
+        {
+            "area_code": "K02000001",
+            "area_name": "United Kingdom",
+            "period": uk["year"].astype(str) + "-01-01/P1Y",
+            "value": uk[column].to_numpy(),
+        }
+    )
+    return _frame(out, **meta)
+
+
+def regional_authority_index(loader: DataLoader) -> pd.DataFrame:
+    """The UK's Regional Authority Index (self-rule + shared rule, country level), 1950-2018, as
+    published (April 2021 release); nothing is computed."""
+    from levelup.data import authority_indices as ai
+
+    rows = ai.read_rai_country(loader.store.path(ai.RAI_FILE))
+    return _uk_index(
+        rows,
+        "rai",
+        indicator_id="derived/regional-authority-index",
+        indicator="Regional Authority Index, United Kingdom (country score)",
+        unit="index",
+        dataset_id="derived/regional-authority-index",
+        vintage="RAI country file, April 2021",
+        source_file=ai.RAI_FILE,
+    )
+
+
+def local_autonomy_index(loader: DataLoader) -> pd.DataFrame:
+    """The UK's Local Autonomy Index (composite score, 0-100) for 1990, 2000, 2010 and 2014, as
+    published (release 1.0, third-party extract); nothing is computed."""
+    from levelup.data import authority_indices as ai
+
+    rows = ai.read_lai(loader.store.path(ai.LAI_FILE))
+    return _uk_index(
+        rows,
+        "lai",
+        indicator_id="derived/local-autonomy-index",
+        indicator="Local Autonomy Index, United Kingdom (composite score)",
+        unit="index (0-100)",
+        dataset_id="derived/local-autonomy-index",
+        vintage="LAI 1.0 (2015), third-party extract",
+        source_file=ai.LAI_FILE,
+    )
+
+
+def generalised_trust(loader: DataLoader) -> pd.DataFrame:
+    """Mean generalised trust score (0-10: "most people can be trusted"), United Kingdom, European
+    Social Survey rounds 2002-2023, with 95% intervals, as reprinted by the Social Mobility
+    Commission (DR42); nothing is computed."""
+    from levelup.data import smc_social_capital as smc
+
+    trust = smc.read_trust(loader.store.path(smc.TRUST))
+    trust = trust[(trust["question"] == "Trust") & (trust["area_code"] == "K02000001")]
+    rows = pd.DataFrame(
+        {
+            "area_code": "K02000001",
+            "area_name": "United Kingdom",
+            "period": trust["period"].to_numpy(),
+            "value": trust["value"].to_numpy(),
+            "lower_ci": trust["lower_ci"].to_numpy(),
+            "upper_ci": trust["upper_ci"].to_numpy(),
+        }
+    )
+    return _frame(
+        rows,
+        indicator_id="derived/generalised-trust",
+        indicator="Generalised trust, mean score (0-10), United Kingdom",
+        unit="mean score (0-10)",
+        dataset_id="derived/generalised-trust",
+        vintage="Social Mobility Commission, State of the Nation data (DR42, 2025)",
+        source_file=smc.TRUST,
     )
 
 
@@ -388,7 +512,12 @@ def gfcf_per_head(loader: DataLoader) -> pd.DataFrame:
 
 DERIVATIONS: dict[str, Callable[[DataLoader], pd.DataFrame]] = {
     "gfcf_per_head": gfcf_per_head,
+    "civic_participation": civic_participation,
+    "generalised_trust": generalised_trust,
+    "regional_authority_index": regional_authority_index,
+    "local_autonomy_index": local_autonomy_index,
     "participation_rate": participation_rate,
     "non_decent_rented_homes": non_decent_rented_homes,
     "devolution_coverage": devolution_coverage,
+    "neighbourhood_crime_police_recorded": neighbourhood_crime_police_recorded,
 }

@@ -6,6 +6,8 @@ how the derived coverage compares with the figure ONS published.
   Midlands are responsible for [...] of this").
 * :func:`mayoral_authorities` -- the register of mayoral authorities with their dates, number of
   constituent councils and population (councils are mapped to the edition's boundaries).
+* :func:`reconciliation` -- every area of ONS's combined authority boundaries against the
+  register (:func:`levelup.data.devolution_register.reconcile`).
 * :func:`published_coverage` -- ONS's published share of England's population under a devolution
   deal with a directly elected mayor (13 January 2023). Explore Local Statistics dropped the file
   after its 2025 vintage, so later editions read it from the latest earlier edition that has it,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from levelup.data import devolution_register
 from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.metrics import derived
@@ -62,7 +65,8 @@ def mayoral_authorities(loader: DataLoader, population_year: int = 2022) -> pd.D
     """Every authority in the curated devolution register, one row each.
 
     Columns ``authority``, ``code``, ``established`` and ``first_mayor`` (ISO dates as recorded,
-    blank when no source gave one), ``register_status`` (Published / Secondary), ``councils``
+    blank when no source gave one), ``established_source`` and ``first_mayor_source`` (legislation,
+    ONS boundary files (year only), secondary), ``register_status`` (Published / Secondary), ``councils``
     (constituent councils as listed), ``population`` and ``share_of_england`` (%) of the area its
     constituent councils cover on the edition's boundaries (an abolished authority keeps its
     former area), sorted by the first mayoral election.
@@ -89,6 +93,8 @@ def mayoral_authorities(loader: DataLoader, population_year: int = 2022) -> pd.D
                 "established": group["established"].iat[0] or "",
                 "first_mayor": group["first_mayor"].iat[0] or "",
                 "register_status": group["status"].iat[0],
+                "established_source": group["established_source"].iat[0],
+                "first_mayor_source": group["first_mayor_source"].iat[0],
                 "councils": len(group),
                 "population": float(pd.Series(lads).map(population).sum()),
             }
@@ -104,6 +110,8 @@ def mayoral_authorities(loader: DataLoader, population_year: int = 2022) -> pd.D
                 "established": "",
                 "first_mayor": first.min().date().isoformat() if len(first) else "",
                 "register_status": "",
+                "established_source": "",
+                "first_mayor_source": "secondary (year only)",
                 "councils": len(london),
                 "population": float(london.map(population).sum()),
             }
@@ -112,6 +120,16 @@ def mayoral_authorities(loader: DataLoader, population_year: int = 2022) -> pd.D
     out["share_of_england"] = 100 * out["population"] / total
     out["sort"] = out["first_mayor"].replace("", "9999")
     return out.sort_values(["sort", "authority"]).drop(columns="sort").reset_index(drop=True)
+
+
+def reconciliation(loader: DataLoader) -> pd.DataFrame:
+    """Every combined authority in ONS's boundary files and every authority of the register, one
+    row each, with whether it has a directly elected mayor and where that is recorded."""
+    geo = _geography(loader)
+    layer = devolution_register.read_cauth_layer(loader.store.path(devolution_register.TOPOJSON))
+    return devolution_register.reconcile(
+        geo.combined_authorities, layer, devolution_register.read_supplement()
+    )
 
 
 def published_coverage(loader: DataLoader) -> pd.DataFrame:

@@ -21,6 +21,15 @@ REGISTRY_PATH = PROJECT_ROOT / "data" / "metrics.yaml"
 CAPITALS = ("physical", "intangible", "human", "financial", "social", "institutional")
 
 
+#: Derivation inputs named as pinned files (read directly) rather than as indicator ids.
+FILE_SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+def is_file_input(item: str) -> bool:
+    """A derivation input that is a pinned file path (``curated/x/y.csv``), not an indicator."""
+    return item.endswith(FILE_SUFFIXES)
+
+
 class RegistryError(ValueError):
     """The registry file breaks its schema; the message lists each problem by location."""
 
@@ -311,7 +320,7 @@ class Registry:
                 return False, "edition"
             if mapping.derived:
                 return mapping.derived in derivations and all(
-                    i in available_indicators or i.endswith(".csv") for i in mapping.inputs
+                    i in available_indicators or is_file_input(i) for i in mapping.inputs
                 ), mapping.derived
             return mapping.indicator in available_indicators, mapping.indicator
 

@@ -35,6 +35,7 @@ from levelup.data.geography import (
 from levelup.data.load import DataLoader, LoadReport
 from levelup.data.schema import BOUNDARY_COLUMNS
 from levelup.data.sources import PinnedFile
+from levelup.metrics.registry import is_file_input
 
 #: Files the geography lookups read directly (population weights, devolution register).
 GEOGRAPHY_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG, CONSTITUENT_COUNCILS, DEVOLUTION_AUTHORITIES)
@@ -52,6 +53,19 @@ _LICENCE_SHORT = {
     "OGL v3": "OGL v3.0",
     "see curated/SOURCES.md (nesta_epo_patents)": _EUROSTAT,
 }
+#: Pins whose licence is recorded only in the data mirror's notes ("see curated/SOURCES.md (id)"):
+#: the reader sees words, not the path.
+LICENCE_IN_NOTES = "as stated in the data notes of the copy read"
+
+
+def licence_text(licence: str, *, short: bool = False) -> str:
+    """A pin's licence in words for the reader; never a file path."""
+    named = (_LICENCE_SHORT if short else _LICENCES).get(licence)
+    if named:
+        return named
+    return LICENCE_IN_NOTES if licence.startswith("see ") else licence
+
+
 _KINDS = {
     "els": "ONS Explore Local Statistics",
     "els-history": "ONS Explore Local Statistics, every published version",
@@ -94,8 +108,8 @@ def report_inputs(metrics: Iterable, catalogue: Catalogue, edition: str) -> Repo
                 continue
             if mapping.derived:
                 for item in mapping.inputs:
-                    (files if item.endswith(".csv") else wanted).append(
-                        item if item.endswith(".csv") else _dataset_of(item)
+                    (files if is_file_input(item) else wanted).append(
+                        item if is_file_input(item) else _dataset_of(item)
                     )
             else:
                 wanted.append(mapping.dataset or _dataset_of(mapping.indicator))
@@ -169,7 +183,57 @@ def _pinned_as(pins: list[PinnedFile]) -> str:
 def _publisher(pin: PinnedFile) -> str:
     if pin.kind == "curated":
         return "transcribed (sources cited row by row)"
+    copy = _COPY.match(pin.publisher)
+    if copy:
+        known = CURATED_COPIES.get(copy.group(1))
+        return known[1] if known else "copied from a public repository (see the data notes)"
     return "; ".join(part.strip() for part in pin.publisher.split("|"))
+
+
+#: The mirror's pins of copies from public repositories name their source by its id in the mirror's
+#: notes ("Copied from a public repository (curated/SOURCES.md, <id>)"); readers see these titles.
+_COPY = re.compile(r"Copied from a public repository \(curated/SOURCES\.md, ([\w-]+)\)")
+CURATED_COPIES = {
+    "ons_pfa_tables_2018_2019": (
+        "ONS, Police force area data tables, years ending March 2018 to December 2019",
+        "Office for National Statistics (Home Office police recorded crime), copied from a public repository",
+    ),
+    "smc_son_social_capital": (
+        "Social Mobility Commission, State of the Nation data on civic engagement and on trust, fairness and helpfulness",
+        "Social Mobility Commission (reprinting DCMS and European Social Survey data), copied from a public repository",
+    ),
+    "lai_2014_extract": (
+        "Local Autonomy Index 1.0, 1990-2014 (extract of the composite score)",
+        "Ladner, Keuffer and Baldersheim (European Commission, 2015), copied from a public repository",
+    ),
+    "rai_country_2021": (
+        "Regional Authority Index, country-level file (April 2021 release)",
+        "Hooghe, Marks, Schakel, Shair-Rosenfield, Niedzwiecki and others, copied from a public repository",
+    ),
+    "ons_uk_topojson": (
+        "ONS Visual UK TopoJSON boundaries, 2014-2025",
+        "Office for National Statistics, copied from a public repository",
+    ),
+}
+
+
+def _loose_entries(pins: list[PinnedFile]) -> list[tuple[str, list[PinnedFile], str]]:
+    """Loose files as table entries: copies of one source in the mirror become one row titled
+    for readers; any other file keeps its description (or its path)."""
+    groups: dict[str, list[PinnedFile]] = {}
+    for pin in pins:
+        copy = _COPY.match(pin.publisher)
+        groups.setdefault(copy.group(1) if copy else pin.path, []).append(pin)
+    entries = []
+    for key, group in groups.items():
+        if key in CURATED_COPIES:
+            title = CURATED_COPIES[key][0]
+        elif _COPY.match(group[0].publisher):
+            title = ", ".join(p.path.rsplit("/", 1)[-1] for p in group)
+        else:
+            title = group[0].description or group[0].path
+        entries.append((title, group, group[0].vintage or "as published"))
+    return entries
 
 
 def _vintage(spec: DatasetSpec, catalogue: Catalogue) -> str:
@@ -199,21 +263,14 @@ def sources_table(loader: DataLoader, inputs: ReportInputs) -> pd.DataFrame:
         )
         for d in inputs.datasets
     ]
-    entries += [
-        (
-            manifest.get(p).description or p,
-            [manifest.get(p)],
-            manifest.get(p).vintage or "as published",
-        )
-        for p in inputs.files
-    ]
+    entries += _loose_entries([manifest.get(p) for p in inputs.files])
     rows = [
         {
             "dataset": title.split(" (")[0] if len(title) > 90 else title,
             "publisher": "; ".join(sorted({_publisher(p) for p in pins})),
             "vintage": vintage,
             "files": len(pins),
-            "licence": "; ".join(sorted({_LICENCE_SHORT.get(p.licence, p.licence) for p in pins})),
+            "licence": "; ".join(sorted({licence_text(p.licence, short=True) for p in pins})),
             "pinned as": _pinned_as(pins),
         }
         for title, pins, vintage in entries
@@ -225,7 +282,7 @@ def sources_table(loader: DataLoader, inputs: ReportInputs) -> pd.DataFrame:
 
 def licence_names(pins: Iterable[PinnedFile]) -> str:
     """The licences of a set of pins, in words ('Open Government Licence v3.0')."""
-    return "; ".join(sorted({_LICENCES.get(p.licence, p.licence) for p in pins}))
+    return "; ".join(sorted({licence_text(p.licence) for p in pins}))
 
 
 def pins_read(loader: DataLoader, inputs: ReportInputs) -> list[PinnedFile]:

@@ -8,7 +8,7 @@ A cache entry is found in two steps, like ``make`` with discovered dependencies:
    input-file paths are left out and the input files' own hashes are put in), the library version
    (every ``src/levelup/**/*.py``), ``uv.lock``, the small data configuration files
    (``data/*.toml`` but ``sources.toml``, ``data/*.yaml``, ``data/crosswalks/*.csv``,
-   ``data/geography/*.csv``) and the *shape* of the data manifest (pinned paths and their
+   ``data/geography/*.csv``, ``data/devolution/*.csv``) and the *shape* of the data manifest (pinned paths and their
    collection/kind/vintage; adding or removing a pin changes what a dataset is made of);
 2. the **reads** -- the pinned input files the notebook actually read when it ran, each with its
    sha256 (logged by the data layer, see :mod:`levelup.report._kernel`). Entries live under
@@ -39,7 +39,14 @@ from functools import cache
 from pathlib import Path
 
 CACHE_VERSION = "1"
-DATA_CONFIG_PATTERNS = ("*.toml", "*.yaml", "*.yml", "crosswalks/*.csv", "geography/*.csv")
+DATA_CONFIG_PATTERNS = (
+    "*.toml",
+    "*.yaml",
+    "*.yml",
+    "crosswalks/*.csv",
+    "geography/*.csv",
+    "devolution/*.csv",
+)
 
 
 def sha256_bytes(data: bytes) -> str:
