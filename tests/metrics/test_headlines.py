@@ -153,7 +153,7 @@ def test_glance_table_styles_every_status():
     lines = text.splitlines()
     assert len(lines) == 2 + len(SPECS)
     assert "[off track \u2014 data to 2019]{.lu-status .lu-status-off-track}" in text
-    assert "@sec-mission-03: Transport infrastructure" in text
+    assert "[Mission 3: Transport infrastructure](chapters/mission-03.qmd)" in text
     assert "11.4 minutes (2019)" in text
 
 

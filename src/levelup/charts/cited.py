@@ -38,7 +38,7 @@ def cited_points(figures: Iterable, *, cited_from: str) -> pd.DataFrame:
                     "time": parse_period(point.period).time,
                     "value": point.value,
                     "period": point.period,
-                    "text": f"{point.figure} ({period_label(point.period)})",
+                    "text": f"{point.what} {point.figure} ({period_label(point.period)})".strip(),
                     CITED_COLUMN: cited_from,
                 }
             )

@@ -240,7 +240,10 @@ def glance_markdown(table: pd.DataFrame, registry: Registry | None = None) -> st
     last = None
     for row in table.itertuples():
         mission = (
-            f"@sec-mission-{row.mission:02d}: {registry.mission(row.mission).short}"
+            # a link by file (Quarto and the built-in engine resolve both), so the cell reads
+            # "Mission 1: Living standards", not the chapter cross-reference "Chapter 1: ..."
+            f"[Mission {row.mission}: {registry.mission(row.mission).short}]"
+            f"(chapters/mission-{row.mission:02d}.qmd)"
             if row.mission != last
             else ""
         )

@@ -180,6 +180,7 @@ class AnnexPoint(_Model):
     figure: str
     value: float
     period: str
+    what: str = ""  # what the figure is of, where a chart holds several ("outside the GSE")
 
 
 class AnnexFigure(_Model):
