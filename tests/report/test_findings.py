@@ -76,3 +76,15 @@ def test_rounding_leaves_test_statistics_and_ratios_alone(tmp_path):
     f.add("non-decent.england.ratio", 0.37, unit="dwellings")
     assert f.round_displays("non-decent", 10_000, unit="dwellings") == 0
     assert list(f.frame()["display"]) == ["p = 0.003", "0.37"]
+
+
+def test_a_key_segment_of_digits_only_is_refused(tmp_path):
+    """Quarto's var shortcode reads an all-digit segment as a list index, so such a key could
+    never be quoted; 'y2018' (or '2018-rank') is fine."""
+    from levelup.report.findings import FindingsError
+
+    findings = Findings("m02-research-development", tmp_path)
+    findings.add("intensity.noe.y2018", 2.6)
+    findings.add("rai.uk.2018-rank", None, display="5th of 98")
+    with pytest.raises(FindingsError, match="all-digit segment '2018'.*'y2018'"):
+        findings.add("intensity.noe.2018", 2.6)

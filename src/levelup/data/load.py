@@ -168,6 +168,26 @@ class DataLoader:
                 row["source"] = source
         return out
 
+    def file_provenance(self, path: str) -> dict:
+        """Provenance of one pinned file read directly (not through a dataset), cited by the
+        section of ``curated/SOURCES.md`` its pin names (see ``data/citations.yaml``)."""
+        import re
+
+        from levelup.data.citations import cite_one
+
+        pin = self.store.manifest.get(path)
+        section = re.search(r"\(curated/SOURCES\.md, ([^)]+)\)", pin.publisher or "")
+        return {
+            "dataset_id": "",
+            "file": pin.path,
+            "vintage": "",
+            "sha256": pin.sha256,
+            "url": pin.url,
+            "publisher": pin.publisher,
+            "licence": pin.licence,
+            "source": cite_one(section.group(1)) if section else "",
+        }
+
     def citation(self, spec: DatasetSpec, dataset_file: DatasetFile) -> str:
         """ "Publisher, publication (release)" of one file of a dataset, for readers."""
         if spec.kind == "els":

@@ -192,6 +192,9 @@ class MetricData:
             if cited and dataset.startswith("curated/"):
                 found = [{**row, "source": c} for row in found for c in cited]
             rows += found
+        if not rows and "source_file" in self.frame:  # derived from pinned files read directly
+            files = {p.strip() for f in self.frame["source_file"].dropna() for p in f.split(" + ")}
+            rows = [self.loader.file_provenance(p) for p in sorted(files) if p]
         return rows
 
     def source_line(self) -> str:

@@ -88,6 +88,14 @@ class Findings:
             raise FindingsError(
                 f"{self.notebook}: finding key {key!r} must be dotted lower-case words (a-z, 0-9, - and _)"
             )
+        numeric = [part for part in key.split(".") if part.isdigit()]
+        if numeric:
+            # Quarto's var shortcode reads an all-digit segment as a list index (tonumber(key)),
+            # so `{{< var a.2018 >}}` can never reach a map key "2018"
+            raise FindingsError(
+                f"{self.notebook}: finding key {key!r} has an all-digit segment {numeric[0]!r}, "
+                f"which Quarto reads as a list index; write e.g. 'y{numeric[0]}'"
+            )
         return key
 
     @property
