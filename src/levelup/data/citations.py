@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from levelup import config_files
+from levelup.data.periods import MONTHS
 from levelup.paths import PROJECT_ROOT
 
 ELS_NAME = "ONS Explore Local Statistics"
@@ -72,22 +73,6 @@ def cite_one(source_id: str, citations: dict[str, str] | None = None) -> str:
     return found[0]
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)  # fmt: skip  (not calendar.month_name: that follows the locale)
-
-
 def month_year(date_text: str) -> str:
     """ "June 2026" from "2026-06-26", "26/06/2026" or "2026-06-26T14:20"; "" when not a date."""
     text = (date_text or "").strip()
@@ -99,7 +84,7 @@ def month_year(date_text: str) -> str:
         if m:
             year, month = (m[1], m[2]) if order == "ymd" else (m[3], m[2])
             try:
-                return f"{_MONTHS[int(month) - 1]} {int(year)}"
+                return f"{MONTHS[int(month) - 1]} {int(year)}"
             except IndexError:
                 return ""
     return ""

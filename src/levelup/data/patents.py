@@ -15,25 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from levelup.data.geography import ITL1_NAMES
 from levelup.data.readers import ReadError, read_csv_strings
 
 COLUMNS = ("year", "nuts_id", "nuts_year_spec", "epo_patent_applications")
 NUTS2 = re.compile(r"^UK[C-N][0-9A-Z]$")
 INDICATOR = "EPO patent applications (priority year)"
-ITL1_NAMES = {
-    "TLC": "North East",
-    "TLD": "North West",
-    "TLE": "Yorkshire and The Humber",
-    "TLF": "East Midlands",
-    "TLG": "West Midlands",
-    "TLH": "East of England",
-    "TLI": "London",
-    "TLJ": "South East",
-    "TLK": "South West",
-    "TLL": "Wales",
-    "TLM": "Scotland",
-    "TLN": "Northern Ireland",
-}
 
 
 def nuts1_to_itl1(nuts_id: str) -> str:

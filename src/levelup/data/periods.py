@@ -150,7 +150,8 @@ def parse_period(label: str, convention: PeriodConvention = DEFAULT_CONVENTION) 
     )
 
 
-_MONTHS = (
+#: month names in English, whatever the locale (calendar.month_name follows it)
+MONTHS = (
     "January",
     "February",
     "March",
@@ -172,9 +173,9 @@ def period_label(period: str) -> str:
     start, kind = parsed.start, parsed.type
     if kind == "point":
         return (
-            f"{start.day} {_MONTHS[start.month - 1]} {start.year}"
+            f"{start.day} {MONTHS[start.month - 1]} {start.year}"
             if start.day != 1
-            else f"{_MONTHS[start.month - 1]} {start.year}"
+            else f"{MONTHS[start.month - 1]} {start.year}"
         )
     if kind == "calendar_year":
         return str(start.year)
@@ -186,7 +187,7 @@ def period_label(period: str) -> str:
             return f"{start.year}-{last}"
         return f"{start.year}/{(start.year + 1) % 100:02d} to {last - 1}/{last % 100:02d}"
     if kind == "month":
-        return f"{_MONTHS[start.month - 1]} {start.year}"
+        return f"{MONTHS[start.month - 1]} {start.year}"
     if kind == "quarter":
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
     return period
