@@ -19,6 +19,9 @@ def _find_root() -> Path:
 
 PROJECT_ROOT = _find_root()
 
+#: The site page where pins (files, sha256, commits) belong: the data-sources appendix.
+PROVENANCE_PAGE = "chapters/data-sources.html"
+
 
 def default_cache_dir() -> Path:
     """Where downloaded data and build caches live (``LEVELUP_CACHE`` overrides)."""

@@ -278,3 +278,27 @@ def test_pdftotext_extracts_the_text(rendered):
         ["pdftotext", str(result.pdf_path), "-"], capture_output=True, text=True, check=True
     )
     assert "Living standards" in out.stdout and "2026 edition" in out.stdout
+
+
+def test_only_the_provenance_page_lists_commit_and_checksums():
+    """With a provenance page, other pages' footers carry no hash and link to it; a development
+    version (which carries the commit id) is left to the provenance page too."""
+    import re
+
+    from levelup.report.render.html import colophon_html
+
+    meta = {
+        **SITE_META,
+        "version": "0.1.0+0123456",
+        "build_date": "2026-01-01",
+        "provenance_page": "chapters/data-sources.html",
+    }
+    full = colophon_html("Report", meta, None, "chapters/data-sources.html")
+    for key in ("version", "commit", "lockfile_sha256", "data_manifest_sha256"):
+        assert meta[key] in full, key
+    short = colophon_html("Report", meta, "../report.pdf", "chapters/mission-01.html")
+    assert not re.search(r"[0-9a-f]{7,}", short)
+    assert '<a href="../chapters/data-sources.html">the data sources appendix</a>' in short
+    assert "2026-01-01" in short and "2026" in short and "../report.pdf" in short
+    release = colophon_html("Report", {**meta, "version": "2026.1.0"}, None, "index.html")
+    assert "2026.1.0" in release and 'href="chapters/data-sources.html"' in release

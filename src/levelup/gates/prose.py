@@ -23,11 +23,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from levelup.gates.result import GateResult
+from levelup.paths import PROVENANCE_PAGE
 
 GATE = "prose"
 
 #: Pages where provenance (files, sha256, commits) belongs: the data-sources appendix.
-PROVENANCE_PAGES = ("chapters/data-sources.html",)
+PROVENANCE_PAGES = (PROVENANCE_PAGE,)
 
 _VOID = {"img", "br", "hr", "input", "meta", "link", "source", "wbr", "col", "area", "embed"}
 _HEX_WORD = r"(?<![0-9A-Za-z_-]){}(?![0-9A-Za-z_-])"

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from levelup.paths import PROVENANCE_PAGE
 from levelup.report.execute import (
     Executor,
     JobResult,
@@ -990,6 +991,7 @@ class Builder:
             "data_manifest_sha256": self.manifest.sha256,
             "build_date": build_date(),
             "editions": editions,
+            "provenance_page": PROVENANCE_PAGE,
         }
         return meta
 

@@ -2,7 +2,7 @@
 
 Every sentence a notebook or the library builds from data goes through these helpers, so that
 the report never prints "1 region(s)", "1 already have" or "highest in: London"
-(``/work/shared/guides/report-writing.md``, "Keep the machinery out of the prose").
+(``../shared/guides/report-writing.md``, "Keep the machinery out of the prose").
 """
 
 from __future__ import annotations

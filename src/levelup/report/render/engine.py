@@ -190,7 +190,8 @@ def render_book(
     """Render the Quarto book in ``project_dir`` to ``out_dir/site/`` (HTML) and ``out_dir/<name>.pdf``.
 
     ``site_meta`` keys: ``edition``, ``version``, ``commit``, ``lockfile_sha256``,
-    ``data_manifest_sha256``, ``build_date`` (default: from SOURCE_DATE_EPOCH) and ``editions``
+    ``data_manifest_sha256``, ``build_date`` (default: from SOURCE_DATE_EPOCH), ``provenance_page``
+    (the one page whose footer lists commit and checksums; others link to it) and ``editions``
     (list of edition names, or mappings with ``edition``/``label``/``href``) for the switcher;
     without an ``href`` an edition links to ``<editions_base_url>/<edition>/`` when
     ``editions_base_url`` is given, else to the sibling ``../<edition>/index.html``.
@@ -599,7 +600,9 @@ def _write_site(
             pager=H.pager_html(nav_entries, i),
             toc=H.toc_html(H.toc_entries(ch.ast["blocks"], 3)),
             editions=H.editions_html(meta, page),
-            colophon=H.colophon_html(cfg.title, meta, (root + pdf_name) if pdf_name else None),
+            colophon=H.colophon_html(
+                cfg.title, meta, (root + pdf_name) if pdf_name else None, page
+            ),
             edition_label=f"{edition} edition" if edition else "",
             generator=generator,
         )

@@ -331,10 +331,23 @@ COLOPHON_FIELDS = (
 )
 
 
-def colophon_html(title: str, site_meta: Mapping, pdf_href: str | None) -> str:
+#: what a page's footer shows when the pins live on a provenance page
+_SHORT_COLOPHON = ("edition", "version", "build_date")
+
+
+def colophon_html(
+    title: str, site_meta: Mapping, pdf_href: str | None, page: str = "index.html"
+) -> str:
+    """The footer's colophon. With ``site_meta["provenance_page"]`` (a site-relative page), only
+    that page lists the code commit and checksums; every other page gives the edition, a release
+    version and the build date, and links there, so no hash stands where readers read."""
+    provenance = site_meta.get("provenance_page")
+    short = bool(provenance) and page != provenance
     rows = []
     for key, label in COLOPHON_FIELDS:
         value = site_meta.get(key)
+        if short and (key not in _SHORT_COLOPHON or (key == "version" and "+" in str(value))):
+            continue  # a development version carries the commit id
         if value in (None, ""):
             value_html = "not recorded"
         elif key in ("commit", "lockfile_sha256", "data_manifest_sha256"):
@@ -349,6 +362,12 @@ def colophon_html(title: str, site_meta: Mapping, pdf_href: str | None) -> str:
         if pdf_href
         else ""
     )
+    if short:
+        href = _esc(relative_url(page, str(provenance)))
+        pdf = (
+            f'<p class="colophon-provenance">The code commit and checksums of this build are in '
+            f'<a href="{href}">the data sources appendix</a>.</p>\n{pdf}'
+        )
     return (
         f'<div class="colophon">\n<p class="colophon-title">{_esc(title)}</p>\n'
         f'<dl class="colophon-list">\n' + "\n".join(rows) + f"\n</dl>\n{pdf}\n</div>"
