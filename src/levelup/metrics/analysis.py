@@ -793,6 +793,18 @@ class TrajectorySummary:
     target_year: int | None
 
 
+def _projections(series: pd.DataFrame, spec, overlap, bounds) -> dict:
+    """The linear (OLS, prediction interval; non-overlapping periods) and constant-rate
+    projections of ``series`` to ``spec``'s target year, within the metric's ``bounds``."""
+    t, y = series["time"], series["value"]
+    return {
+        "linear": stats.project_to_target(
+            t, y, spec, method="linear", period_years=overlap, bounds=bounds
+        ),
+        "constant_rate": stats.project_to_target(t, y, spec, method="constant_rate", bounds=bounds),
+    }
+
+
 def trajectory(
     md: MetricData,
     area_code: str,
@@ -851,19 +863,7 @@ def trajectory(
     progress = stats.progress_status(
         series["time"], series["value"], spec, lower=series["lower_ci"], upper=series["upper_ci"]
     )
-    projections = {
-        "linear": stats.project_to_target(
-            series["time"],
-            series["value"],
-            spec,
-            method="linear",
-            period_years=overlap,
-            bounds=bounds,
-        ),
-        "constant_rate": stats.project_to_target(
-            series["time"], series["value"], spec, method="constant_rate", bounds=bounds
-        ),
-    }
+    projections = _projections(series, spec, overlap, bounds)
     level = (
         progress.target_level
         if np.isfinite(progress.target_level)
@@ -885,17 +885,7 @@ def trajectory(
             target_year=float(t),
             target_level=level,
         )
-        lin = stats.project_to_target(
-            series["time"],
-            series["value"],
-            point,
-            method="linear",
-            period_years=overlap,
-            bounds=bounds,
-        )
-        rate = stats.project_to_target(
-            series["time"], series["value"], point, method="constant_rate", bounds=bounds
-        )
+        lin, rate = _projections(series, point, overlap, bounds).values()
         linear_rows.append(
             {"time": t, "estimate": lin.estimate, "lower": lin.lower, "upper": lin.upper}
         )

@@ -20,6 +20,7 @@ import yaml
 from levelup.metrics import status as S
 from levelup.metrics.registry import Registry
 from levelup.paths import PROJECT_ROOT
+from levelup.report.wording import count, join_names
 
 HEADLINES_PATH = PROJECT_ROOT / "data" / "headlines.yaml"
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9_.-]*)\}")
@@ -71,13 +72,8 @@ def load_headlines(path: Path = HEADLINES_PATH) -> list[HeadlineSpec]:
 
 
 def english_list(items: list[str], empty: str = "none", sep: str = ", ") -> str:
-    """'A', 'A and B', 'A, B and C' (``sep="; "`` for items that contain commas: 'A; B; and C')."""
-    items = [str(i) for i in items]
-    if not items:
-        return empty
-    if len(items) == 1:
-        return items[0]
-    return sep.join(items[:-1]) + (sep if sep != ", " else " ") + "and " + items[-1]
+    """:func:`levelup.report.wording.join_names`, with ``empty`` for an empty list."""
+    return join_names(items, sep=sep) if items else empty
 
 
 def _lookup(findings: pd.DataFrame) -> dict[str, dict]:
@@ -255,10 +251,6 @@ def glance_markdown(table: pd.DataFrame, registry: Registry | None = None) -> st
     return "\n".join(lines)
 
 
-def _count_text(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
 def record_findings(
     findings,
     table: pd.DataFrame,
@@ -330,7 +322,7 @@ def record_findings(
         float(len(dated_missions)),
         decimals=0,
         statistic="count",
-        display=_count_text(len(dated_missions), "mission"),
+        display=count(len(dated_missions), "mission"),
     )
     findings.add(
         "dated.missions",
@@ -370,7 +362,7 @@ def record_findings(
             float(len(changes)),
             decimals=0,
             statistic="count",
-            display=_count_text(len(changes), "headline status", "headline statuses"),
+            display=count(len(changes), "headline status", "headline statuses"),
         )
         findings.add(
             "changes.list",
@@ -414,7 +406,7 @@ def record_revisions(findings, comparison=None, titles: dict[str, str] | None = 
         float(len(figures)),
         decimals=0,
         statistic="count",
-        display=_count_text(len(figures), "figure"),
+        display=count(len(figures), "figure"),
     )
     if figures.empty:
         findings.add("revisions.largest", None, statistic="revision", display="none")

@@ -86,9 +86,10 @@ def number_or_none(n: int) -> str:
     return "none" if n == 0 else f"{int(n):,}"
 
 
-def join_names(names: Iterable[str], conjunction: str = "and") -> str:
+def join_names(names: Iterable[str], conjunction: str = "and", sep: str = ", ") -> str:
     """Names as a list in running text, duplicates dropped and order kept: "London",
-    "London and the South East", "Wales, Scotland and Northern Ireland".
+    "London and the South East", "Wales, Scotland and Northern Ireland"; with ``sep="; "`` for
+    items that hold commas: "A, x; B, y; and C, z".
 
     An empty list is an error: the caller must say what an empty list means ("no region").
     """
@@ -97,7 +98,8 @@ def join_names(names: Iterable[str], conjunction: str = "and") -> str:
         raise ValueError(f"join_names needs at least one non-empty name, got {items!r}")
     if len(items) == 1:
         return items[0]
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+    last = f"{sep} {conjunction} " if sep != ", " else f" {conjunction} "
+    return sep.join(items[:-1]) + last.replace("  ", " ") + items[-1]
 
 
 _LEADING_ACRONYM = re.compile(r"^([A-Z]{2,})\s+(?=.*\b\1\b)")
