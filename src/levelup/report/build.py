@@ -903,43 +903,32 @@ class Builder:
         """A notebook run after all others on the edition's (and the previous edition's)
         findings: what-changed (also given the data-change report) or summary."""
         job = self.job(rel, self.edition)
-        if rel != WHAT_CHANGED:
-            job.parameters = {
-                "edition": self.year,
-                "previous_edition": self.previous,
-                "findings_path": str(findings),
-                "previous_findings_path": str(previous) if previous else "",
-                "output_dir": job.parameters["output_dir"],
-            }
-            job.key_parameters = {"edition": self.year, "previous_edition": self.previous}
-            job.inputs = {
-                "findings": sha256_path(findings),
-                "previous_findings": sha256_path(previous) if previous else "",
-            }
-            return job
-        changes = self._data_changes()
         job.parameters = {
             "edition": self.year,
             "previous_edition": self.previous,
             "findings_path": str(findings),
             "previous_findings_path": str(previous) if previous else "",
-            "data_changes_path": str(changes) if changes else "",
             "output_dir": job.parameters["output_dir"],
         }
         job.key_parameters = {"edition": self.year, "previous_edition": self.previous}
         job.inputs = {
             "findings": sha256_path(findings),
             "previous_findings": sha256_path(previous) if previous else "",
-            "data_changes": _digest(
-                sorted(
-                    [p.relative_to(changes).as_posix(), sha256_path(p)]
-                    for p in changes.rglob("*")
-                    if p.is_file()
-                )
-            )
-            if changes
-            else "",
         }
+        if rel == WHAT_CHANGED:  # also reads the reviewed data-change report
+            changes = self._data_changes()
+            job.parameters["data_changes_path"] = str(changes) if changes else ""
+            job.inputs["data_changes"] = (
+                _digest(
+                    sorted(
+                        [p.relative_to(changes).as_posix(), sha256_path(p)]
+                        for p in changes.rglob("*")
+                        if p.is_file()
+                    )
+                )
+                if changes
+                else ""
+            )
         return job
 
     def _data_changes(self) -> Path | None:
