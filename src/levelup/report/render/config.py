@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from levelup import config_files
+from levelup import config_files, quarto_vars
 
 from .errors import Problem, RenderError
 
@@ -212,15 +212,9 @@ class BookConfig:
 
 
 def dotted_get(mapping: Any, dotted: str) -> tuple[bool, Any]:
-    cur = mapping
-    for part in dotted.split("."):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            return False, None
-    return True, cur
+    """``(found, value)`` for a ``{{< var >}}``/``{{< meta >}}`` path, by Quarto's rules: a
+    numeric segment indexes a list from 1 and never reaches a map key (``levelup.quarto_vars``)."""
+    return quarto_vars.resolve(mapping, dotted)
 
 
 def page_for(source: str) -> str:
