@@ -248,6 +248,19 @@ def _chapter_entries(
             raise RenderError(Problem("_quarto.yml", 0, f"unsupported entry in {where}: {entry!r}"))
 
 
+def _dotenv_profile(project_dir: Path) -> str | None:
+    """``QUARTO_PROFILE`` from ``_environment.local`` or ``_environment``, which Quarto prefers to
+    ``profile: default:`` (``dotenvQuartoProfile``, quarto-cli ``src/quarto-core/dotenv.ts``)."""
+    for name in ("_environment.local", "_environment"):
+        path = project_dir / name
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                key, sep, value = line.partition("=")
+                if sep and key.strip() == "QUARTO_PROFILE":
+                    return value.strip().strip("\"'")
+    return None
+
+
 def load_book_config(project_dir: Path, profile: str | None) -> BookConfig:
     """Read ``_quarto.yml`` and merge the active profile(s) the way ``quarto render --profile`` does."""
     project_dir = Path(project_dir)
@@ -258,6 +271,8 @@ def load_book_config(project_dir: Path, profile: str | None) -> BookConfig:
     files = [base_path.name]
     warnings: list[str] = []
     profile_cfg = config.pop("profile", None)
+    if not profile:
+        profile = _dotenv_profile(project_dir)
     if not profile and isinstance(profile_cfg, dict):
         default = profile_cfg.get("default")
         profile = ",".join(map(str, default)) if isinstance(default, list) else str(default or "")

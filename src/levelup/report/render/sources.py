@@ -423,7 +423,9 @@ def _lookup_meta(ctx: ExpandContext, front: dict, key: str) -> tuple[bool, Any]:
 
 def _numeric_segment_hint(key: str) -> str:
     """Why a path with a numeric segment is not found, in Quarto's terms."""
-    numeric = [p for p in quarto_vars.path_segments(key)[1:] if quarto_vars.lua_tonumber(p) is not None]
+    numeric = [
+        p for p in quarto_vars.path_segments(key)[1:] if quarto_vars.lua_tonumber(p) is not None
+    ]
     if not numeric:
         return ""
     return (
