@@ -813,7 +813,7 @@ class Builder:
         self.fingerprint = self._fingerprint(engine, meta, entries, work / "final")
         if self._up_to_date(self.fingerprint):
             if not stage_dir(self.project.output_root, self.year).is_dir():
-                self._stage(executed, variables, meta)
+                self._stage(executed, meta)
             self._lap("render", t0)
             ui.done(f"{self.final} is up to date (same inputs as its build; left untouched)")
             result = BuildResult(self.year, self.final, "unchanged", engine=engine)
@@ -1015,7 +1015,7 @@ class Builder:
                 cache_dir=self.project.build_cache / "render",
                 pdf_compiler=worker.compile if worker is not None else None,
             )
-            self._stage(executed, variables, meta)
+            self._stage(executed, meta)
             return result
         from levelup.report.render import render_with_quarto
 
@@ -1023,7 +1023,7 @@ class Builder:
             self.project.root,
             self.year,
             executed_paths,
-            variables,
+            self.project.work(self.year) / "final" / "_variables.yml",
             tmp,
             site_meta=meta,
             formats=self.formats,
@@ -1038,7 +1038,7 @@ class Builder:
                 shutil.copy2(result.pdf_path, site / result.pdf_path.name)
         return result
 
-    def _stage(self, executed, variables, meta) -> None:
+    def _stage(self, executed, meta) -> None:
         """Leave ``_output/stage/<edition>/``, where plain ``quarto render`` / ``quarto preview`` work
         (``levelup.report.render.quarto``); the Quarto engine renders there itself."""
         from levelup.report.render.quarto import stage_dir, stage_sources
@@ -1047,7 +1047,7 @@ class Builder:
             self.project.root,
             self.year,
             {Path(rel): path for rel, path in executed.items()},
-            variables,
+            self.project.work(self.year) / "final" / "_variables.yml",
             stage_dir(self.project.output_root, self.year),
             site_meta=meta,
         )

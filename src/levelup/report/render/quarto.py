@@ -200,7 +200,7 @@ def stage_sources(
     project_dir: Path,
     profile: str,
     executed_notebooks: Mapping[Path, Path] | None,
-    variables: Mapping | None,
+    variables: Mapping | Path | None,
     staging: Path,
     resources: Iterable[str | Path] = (),
     site_meta: Mapping | None = None,
@@ -219,7 +219,9 @@ def stage_sources(
     # executed notebooks replace the source notebooks at the same paths
     for rel, executed in sorted(_normalise_executed(project_dir, executed_notebooks).items()):
         desired[rel] = Path(executed)
-    if variables is not None:
+    if isinstance(variables, Path):  # the build's own _variables.yml: copied, not re-dumped
+        desired["_variables.yml"] = variables
+    elif variables is not None:
         desired["_variables.yml"] = yaml.safe_dump(
             dict(variables), sort_keys=True, allow_unicode=True
         ).encode()
@@ -295,7 +297,7 @@ def render_with_quarto(
     project_dir: Path,
     profile: str,
     executed_notebooks: Mapping[Path, Path] | None,
-    variables: Mapping | None,
+    variables: Mapping | Path | None,
     out_dir: Path,
     *,
     quarto: str = "quarto",
