@@ -316,6 +316,7 @@ def render_with_quarto(
     ``?meta:`` or ``?@``; Quarto's messages are relayed without terminal colour codes.
     """
     t0 = time.perf_counter()
+    formats = tuple(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = (
@@ -391,7 +392,7 @@ def render_with_quarto(
                 file="<quarto>",
             )
     result = RenderResult(engine="quarto")
-    pdfs = sorted(output_dir.rglob("*.pdf"))
+    pdfs = sorted(output_dir.rglob("*.pdf")) if "pdf" in formats else []
     if pdfs:
         target = out_dir / (cfg.output_file + ".pdf")
         shutil.copy2(pdfs[0], target)
