@@ -529,7 +529,9 @@ class Builder:
     def _mirror(self) -> Path | None:
         from levelup.paths import default_mirror
 
-        return Path(self.opts.mirror).resolve() if self.opts.mirror else default_mirror()
+        if self.opts.mirror:
+            return Path(self.opts.mirror).resolve()
+        return default_mirror(self.project.root)
 
     def kernel_env(self) -> dict[str, str]:
         env = {
