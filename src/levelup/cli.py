@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -43,14 +42,15 @@ class _LazyGroup(TyperGroup):
         """
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            click.echo(exc.ctx.get_help())
-            sys.exit(exc.exit_code)
-        except click.ClickException as exc:
-            where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
-            _error(exc.format_message().replace("\n", " ") + where)
-            sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
+        except typer.TyperException as exc:  # typer's (vendored) click usage errors
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(ctx.get_help())
+            else:
+                where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+                _error(exc.format_message().replace("\n", " ") + where)
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
             _error("aborted")
             sys.exit(1)
         except Exception as exc:

@@ -93,9 +93,7 @@ class DataStore:
         self.manifest = manifest or Manifest.load()
         self.mirror = Path(mirror).resolve() if mirror else default_mirror()
         if self.mirror is not None and not self.mirror.is_dir():
-            raise DataFetchError(
-                [], f"data mirror {self.mirror} is not a directory; {MIRROR_FIX}"
-            )
+            raise DataFetchError([], f"data mirror {self.mirror} is not a directory; {MIRROR_FIX}")
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.allow_download = allow_download
         self.timeout = timeout

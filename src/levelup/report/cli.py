@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from levelup.cli_options import one_of
 from levelup.console import console
 
 EditionOption = Annotated[
@@ -21,6 +22,7 @@ EditionOption = Annotated[
     typer.Option(
         "--edition",
         "-e",
+        metavar="YEAR",
         help="Edition (year) to work on, as listed in data/editions.toml. Default: the latest.",
     ),
 ]
@@ -32,10 +34,12 @@ ProjectOption = Annotated[
         hidden=True,
     ),
 ]
+ENGINES = ("auto", "quarto", "builtin")
 EngineOption = Annotated[
     str,
     typer.Option(
         "--engine",
+        callback=one_of(ENGINES),
         help="Renderer: 'quarto' (needs a quarto executable on PATH), 'builtin' (pandoc + Typst, "
         "bundled) or 'auto' (Quarto when installed, else built-in).",
     ),
@@ -49,9 +53,28 @@ JobsOption = Annotated[
         help="Notebooks executed in parallel (warm Jupyter kernels). Default: the number of CPUs.",
     ),
 ]
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    bad = sorted(set(formats) - {"html", "pdf"})
+    if bad or not formats:
+        raise typer.BadParameter(f"unknown format(s) {bad or [value]}; use html, pdf or html,pdf")
+    return formats
+
+
+def _valid_formats(value: str) -> str:
+    _formats(value)  # refused at parse time, before any work
+    return value
+
+
 FormatsOption = Annotated[
     str,
-    typer.Option("--formats", help="Comma-separated output formats: html, pdf, or html,pdf."),
+    typer.Option(
+        "--formats",
+        callback=_valid_formats,
+        help="Comma-separated output formats: html, pdf, or html,pdf.",
+    ),
 ]
 KeepOption = Annotated[
     float | None,
@@ -82,14 +105,6 @@ def _keep_default(value: float | None) -> float:
         except ValueError:
             raise typer.BadParameter(f"LEVELUP_KEEP_KERNELS={env!r} is not a number") from None
     return 0.0 if os.environ.get("CI") else 600.0
-
-
-def _formats(value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
-    bad = sorted(set(formats) - {"html", "pdf"})
-    if bad or not formats:
-        raise typer.BadParameter(f"unknown format(s) {bad or [value]}; use html, pdf or html,pdf")
-    return formats
 
 
 @contextlib.contextmanager
@@ -124,8 +139,10 @@ def readable_errors():
             CatalogueError,
             DataFetchError,
         )
-        if not isinstance(exc, known):
-            raise
+        from levelup.data.catalogue import UnknownEditionError
+
+        if not isinstance(exc, known) or isinstance(exc, UnknownEditionError):
+            raise  # a usage error (status 2) or a bug
         console.print("[red]error:[/red] ", end="")
         console.print(str(exc), markup=False, highlight=False)
         sys.exit(1)
@@ -303,7 +320,8 @@ def publish(edition: EditionOption = None, project: ProjectOption = None) -> Non
 def preview(
     edition: EditionOption = None,
     port: Annotated[
-        int, typer.Option("--port", "-p", help="Port to serve on (0: any free port).")
+        int,
+        typer.Option("--port", "-p", min=0, max=65535, help="Port to serve on (0: any free port)."),
     ] = 4200,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     engine: EngineOption = "auto",
@@ -362,6 +380,7 @@ def preview(
 kernels_app = typer.Typer(
     help="The warm Jupyter kernels that builds keep alive between builds (see `levelup build --help`).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
