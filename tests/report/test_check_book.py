@@ -119,3 +119,28 @@ def test_duplicate_labels_are_reported(tmp_path):
     assert problems[0] == Problem(
         "chapters/01-living-standards.qmd", len(ch.read_text().splitlines()), problems[0].message
     )
+
+
+def test_malformed_and_unknown_shortcodes_are_refused_at_their_line(tmp_path):
+    """A ``{{<`` that does not parse would be published as raw text: check refuses it, with or
+    without variables, and an escaped shortcode is left alone."""
+    book = copy_book(tmp_path / "book")
+    chapter = book / "chapters" / "02-health.qmd"
+    lines = chapter.read_text().splitlines()
+    extra = [
+        "Value {{< var pay.growth}} here.",
+        "Unclosed {{< var pay.growth",
+        "Unknown {{< nosuch thing >}}.",
+        "Escaped {{{< var not.checked >}}} is fine.",
+    ]
+    chapter.write_text("\n".join([*lines, "", *extra]) + "\n")
+    first = len(lines) + 2
+    for variables in (VARIABLES, None):
+        problems = check_book(book, "2026", variables)
+        got = {(p.line, p.message.split(":")[0].split(" '")[0]) for p in problems}
+        assert got == {
+            (first, "malformed shortcode"),
+            (first + 1, "malformed shortcode"),
+            (first + 2, "unknown shortcode {{< nosuch >}}"),
+        }, format_problems(problems)
+        assert all(p.file == "chapters/02-health.qmd" for p in problems)

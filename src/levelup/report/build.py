@@ -106,6 +106,9 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     cache_dir: Path | None = None
     output_root: Path | None = None
+    # where the previous edition's findings are read from (default output_root); the preview
+    # builds into its own root but compares with the editions built in _output/
+    previous_output_root: Path | None = None
     mirror: Path | None = None
     keep_kernels: float = 600.0
     cell_timeout: int = 1800
@@ -722,7 +725,8 @@ class Builder:
         prev_findings = None
         prev_jobs: list[NotebookJob] = []
         if self.previous:
-            published_prev = self.project.output_root / self.previous / "findings.csv"
+            prev_root = self.opts.previous_output_root or self.project.output_root
+            published_prev = Path(prev_root) / self.previous / "findings.csv"
             if published_prev.exists():
                 prev_findings = published_prev
             else:
@@ -1011,8 +1015,17 @@ class Builder:
                 cache_dir=self.project.build_cache / "render",
                 pdf_compiler=worker.compile if worker is not None else None,
             )
-        from levelup.report.render import render_with_quarto
+        from levelup.report.render import RenderError, check_book, render_with_quarto
 
+        # Quarto publishes a shortcode it cannot parse as raw text: refuse it first, as the
+        # built-in engine does
+        malformed = [
+            p
+            for p in check_book(self.project.root, self.year, variables)
+            if p.message.startswith("malformed shortcode")
+        ]
+        if malformed:
+            raise RenderError(malformed)
         result = render_with_quarto(
             self.project.root,
             self.year,

@@ -332,37 +332,42 @@ def preview(
 ) -> None:
     """Build the edition, serve the site locally and rebuild it whenever you save.
 
-    Watches chapters/, analysis/ and data/ and the book files at the top of the project
-    (_quarto*.yml, *.qmd, *.bib); each save triggers a build, and the caches make it incremental:
-    a prose edit re-renders one chapter, an edited notebook re-runs that notebook only (on a warm
-    kernel). A failed rebuild is reported and the previous site keeps being served. A published
-    edition is previewed from .levelup-cache/build/preview/ and never touched. HTML only by
+    Builds into .levelup-cache/build/preview/ (an edition's own output in _output/ is never
+    touched) and watches chapters/, analysis/ and data/ and the book files at the top of the
+    project (_quarto*.yml, *.qmd, *.bib); each save triggers a build, and the caches make it
+    incremental: a prose edit re-renders one chapter, an edited notebook re-runs that notebook
+    only (on a warm kernel). The browser reloads after each rebuild; a failed rebuild is shown
+    in the page and the terminal while the previous site keeps being served. HTML only by
     default (--formats html,pdf for both).
     """
+    from levelup.data.catalogue import CatalogueError
+    from levelup.data.fetch import DataFetchError
     from levelup.report.build import Builder, BuildError, ConsoleUI, Project
-    from levelup.report.publish import read_published
-    from levelup.report.render import serve_and_watch
+    from levelup.report.kernels import KernelError
+    from levelup.report.render import PortInUseError, PreviewServer, serve_and_watch
 
     opts = _options(project, edition, engine, jobs, False, formats, None, mirror)
-    opts.keep_kernels = max(opts.keep_kernels, 600.0)
+    if not os.environ.get("LEVELUP_KEEP_KERNELS"):  # warm kernels for the rebuilds
+        opts.keep_kernels = max(opts.keep_kernels, 600.0)
     proj = Project.from_options(opts)
+    opts.previous_output_root = proj.output_root
+    opts.output_root = proj.build_cache / "preview"
     ui = ConsoleUI(console)
     with readable_errors():
         builder = Builder(opts, ui)
-        if read_published(builder.final) is not None:
-            opts.output_root = proj.build_cache / "preview"
-            console.print(
-                f"Edition {builder.year} is published: previewing a copy in {opts.output_root}"
-            )
-            builder = Builder(opts, ui)
-        result = builder.run()
+        try:  # bound before building: a busy port is refused at once
+            server = PreviewServer(builder.final / "site", host, port)
+        except PortInUseError as exc:
+            raise typer.BadParameter(exc.strerror, param_hint="'--port'") from None
+        try:
+            result = builder.run()
+        except BaseException:
+            server.close()
+            raise
     _summary(result)
 
     def rebuild(changed: set[Path]) -> None:
-        try:
-            _summary(Builder(opts, ui).run())
-        except BuildError as exc:
-            console.print(f"[red]build failed:[/red] {exc}", markup=True, highlight=False)
+        _summary(Builder(opts, ui).run())
 
     root = proj.root
     watch = [root / d for d in ("chapters", "analysis", "data") if (root / d).is_dir()]
@@ -373,7 +378,12 @@ def preview(
         and (p.name.startswith("_quarto") or p.suffix in (".qmd", ".md", ".bib", ".csl"))
     )
     serve_and_watch(
-        result.output_dir / "site", rebuild, watch, host=host, port=port, log=console.print
+        result.output_dir / "site",
+        rebuild,
+        watch,
+        server=server,
+        known_errors=(BuildError, CatalogueError, DataFetchError, KernelError),
+        log=console.print,
     )
 
 

@@ -423,6 +423,24 @@ def _lookup_meta(ctx: ExpandContext, front: dict, key: str) -> tuple[bool, Any]:
     return ctx.config.meta_lookup(key)
 
 
+def malformed_shortcode(text: str) -> str | None:
+    """Why ``text`` holds a ``{{<`` that does not parse as a shortcode (None when every one does).
+
+    ``{{< var key}}``, an unclosed ``{{< var key`` or ``{{<>}}`` would otherwise be published as
+    raw text; escaped shortcodes (``{{{< ... >}}}``, ``{{</* ... */>}}``) are taken out first.
+    """
+    leftover = SHORTCODE_RE.sub("", text)
+    at = leftover.find("{{<")
+    if at < 0:
+        return None
+    snippet = leftover[at : at + 40].split(">}}")[0]
+    closed = ">}}" in leftover[at:]
+    return (
+        f"malformed shortcode {snippet + ('>}}' if closed else '')!r}: "
+        "write {{< name arguments >}} on one line, e.g. {{< var key >}}"
+    )
+
+
 class _ShortcodeExpander:
     """Expands the shortcodes of one chapter, line by line (state shared across lines)."""
 
@@ -449,6 +467,9 @@ class _ShortcodeExpander:
 
         block: list[str] = []
         text = ESCAPED_RE.sub(escape, ln.text)
+        malformed = malformed_shortcode(text)
+        if malformed is not None:
+            self.missing(ln, malformed)
         text = SHORTCODE_RE.sub(lambda m: self.shortcode(m, ln, block, in_front), text)
         for token, literal in escaped.items():
             text = text.replace(token, literal)
