@@ -80,6 +80,11 @@ def _known_error_status(exc: Exception) -> int | None:
 
     if isinstance(exc, UnknownEditionError):
         return 2
+    if "levelup.report.build" in sys.modules:  # not imported by the data commands
+        from levelup.report.build import ParameterError
+
+        if isinstance(exc, ParameterError):
+            return 2
     if isinstance(exc, DataFetchError | DataValidationError | RegistryError):
         return 1
     return None

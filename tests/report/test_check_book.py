@@ -144,3 +144,17 @@ def test_malformed_and_unknown_shortcodes_are_refused_at_their_line(tmp_path):
             (first + 2, "unknown shortcode {{< nosuch >}}"),
         }, format_problems(problems)
         assert all(p.file == "chapters/02-health.qmd" for p in problems)
+
+
+def test_a_mistyped_key_gets_the_nearest_key_and_every_problem_comes_in_one_pass(tmp_path):
+    book = copy_book(tmp_path / "book")
+    chapter = book / "chapters" / "02-health.qmd"
+    lines = chapter.read_text().splitlines()
+    extra = ["Pay grew {{< var pay.growht >}}.", "Then {{< var zzz.nothing.like.it >}}."]
+    chapter.write_text("\n".join([*lines, "", *extra]) + "\n")
+    first = len(lines) + 2
+    problems = check_book(book, "2026", VARIABLES)
+    assert [(p.line, p.message) for p in problems] == [
+        (first, "var pay.growht: no such key in _variables.yml; did you mean pay.growth?"),
+        (first + 1, "var zzz.nothing.like.it: no such key in _variables.yml"),
+    ]

@@ -38,6 +38,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from levelup.paths import PROVENANCE_PAGE
 from levelup.report.execute import (
@@ -46,6 +47,7 @@ from levelup.report.execute import (
     NotebookFailure,
     NotebookJob,
     imported_modules,
+    parameter_names,
 )
 from levelup.report.nbcache import (
     KeyContext,
@@ -86,6 +88,48 @@ class BuildError(RuntimeError):
     """A known build failure, printed without a traceback."""
 
 
+class ParameterError(BuildError):
+    """A ``-P name=value`` override that no notebook can take (a usage error)."""
+
+
+#: Notebook parameters the build sets itself from data/editions.toml and its own paths.
+BUILD_PARAMETERS = frozenset(
+    {
+        "edition",
+        "data_vintage",
+        "boundary_year",
+        "output_dir",
+        "previous_edition",
+        "findings_path",
+        "previous_findings_path",
+        "data_changes_path",
+    }
+)
+
+
+def parse_parameter(text: str) -> tuple[str, Any]:
+    """``name=value`` (or Quarto's ``name:value``) as (name, value), the value read as a YAML
+    scalar (``2030`` an int, ``true`` a bool, ``2019-20`` a string, a date as ISO text)."""
+    import datetime
+
+    import yaml
+
+    sep = "=" if "=" in text else ":"
+    name, found, raw = text.partition(sep)
+    name = name.strip()
+    if not found or not name.isidentifier():
+        raise ParameterError(f"-P {text!r}: write -P name=value (e.g. -P target_year=2030)")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"-P {text!r}: the value is not YAML ({exc.problem})") from None
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    if isinstance(value, dict | list):
+        raise ParameterError(f"-P {text!r}: the value must be a single number, text or boolean")
+    return name, value
+
+
 class NotebooksFailed(BuildError):
     def __init__(self, failures: list[NotebookFailure]):
         self.failures = failures
@@ -111,6 +155,8 @@ class BuildOptions:
     previous_output_root: Path | None = None
     mirror: Path | None = None
     keep_kernels: float = 600.0
+    # notebook parameter overrides (``-P name=value``), for the edition's own notebooks
+    parameters: dict[str, Any] = field(default_factory=dict)
     cell_timeout: int = 1800
     verify_data: bool = True
 
@@ -524,6 +570,28 @@ class Builder:
         unknown = set(self.formats) - set(FORMATS)
         if unknown or not self.formats:
             raise BuildError(f"unknown output formats {sorted(unknown)}; choose from html, pdf")
+        self.declared = self._declared_parameters() if opts.parameters else {}
+
+    def _declared_parameters(self) -> dict[str, set[str]]:
+        """For each notebook, the parameters its ``parameters`` cell declares; raises
+        ParameterError for an override that the build sets itself or that no notebook takes."""
+        declared = {
+            rel: set(parameter_names(json.loads((self.project.root / rel).read_text("utf-8"))))
+            for rel in self.project.notebooks()
+        }
+        for name in self.opts.parameters:
+            if name in BUILD_PARAMETERS:
+                raise ParameterError(
+                    f"-P {name}: set by the build from data/editions.toml; choose the edition "
+                    "with --edition instead"
+                )
+            if not any(name in names for names in declared.values()):
+                known = sorted(set().union(*declared.values()) - BUILD_PARAMETERS)
+                raise ParameterError(
+                    f"-P {name}: no notebook has a parameter {name!r}; parameters: "
+                    + ", ".join(known)
+                )
+        return declared
 
     # ------------------------------------------------------------------ helpers
     def _lap(self, name: str, t0: float) -> None:
@@ -573,6 +641,10 @@ class Builder:
             "boundary_year": int(edition.boundaries),
             "output_dir": str(out / "out"),
         }
+        if edition.year == self.year:  # overrides apply to this edition's notebooks only
+            parameters.update(
+                {k: v for k, v in self.opts.parameters.items() if k in self.declared.get(rel, ())}
+            )
         key_parameters = {k: v for k, v in parameters.items() if k != "output_dir"}
         return NotebookJob(
             source=self.project.root / rel,

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from levelup.cli_options import one_of
+from levelup.cli_options import JsonOption, one_of, print_json
 from levelup.console import console
 
 EditionOption = Annotated[
@@ -86,6 +86,30 @@ KeepOption = Annotated[
         "or 0 under CI (CI set); LEVELUP_KEEP_KERNELS overrides the default.",
     ),
 ]
+
+
+def _parameters(values: list[str] | None) -> list[str] | None:
+    from levelup.report.build import ParameterError, parse_parameter
+
+    for text in values or []:
+        try:
+            parse_parameter(text)
+        except ParameterError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return values
+
+
+ParameterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--execute-param",
+        "-P",
+        metavar="NAME=VALUE",
+        callback=_parameters,
+        help="Override a parameter of the edition's notebooks (as quarto render -P): the value "
+        "is read as YAML, e.g. -P target_year=2035. Repeat for several.",
+    ),
+]
 MirrorOption = Annotated[
     Path | None,
     typer.Option(
@@ -140,18 +164,17 @@ def readable_errors():
             DataFetchError,
         )
         from levelup.data.catalogue import UnknownEditionError
+        from levelup.report.build import ParameterError
 
-        if not isinstance(exc, known) or isinstance(exc, UnknownEditionError):
+        if not isinstance(exc, known) or isinstance(exc, UnknownEditionError | ParameterError):
             raise  # a usage error (status 2) or a bug
         console.print("[red]error:[/red] ", end="")
         console.print(str(exc), markup=False, highlight=False)
         sys.exit(1)
 
 
-def _options(
-    project, edition, engine, jobs, force, formats, keep_kernels, mirror, output_root=None
-):
-    from levelup.report.build import BuildOptions
+def _options(project, edition, engine, jobs, force, formats, keep_kernels, mirror, parameters=None):
+    from levelup.report.build import BuildOptions, parse_parameter
 
     return BuildOptions(
         project_dir=project,
@@ -162,7 +185,7 @@ def _options(
         formats=_formats(formats),
         keep_kernels=_keep_default(keep_kernels),
         mirror=mirror,
-        output_root=output_root,
+        parameters=dict(parse_parameter(text) for text in parameters or []),
     )
 
 
@@ -226,6 +249,7 @@ def build(
     formats: FormatsOption = "html,pdf",
     keep_kernels: KeepOption = None,
     mirror: MirrorOption = None,
+    parameters: ParameterOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Build an edition of the report into _output/EDITION/.
@@ -242,11 +266,11 @@ def build(
     from levelup.report.build import ConsoleUI
     from levelup.report.build import build as run_build
 
+    opts = _options(
+        project, edition, engine, jobs, force, formats, keep_kernels, mirror, parameters
+    )
     with readable_errors():
-        result = run_build(
-            _options(project, edition, engine, jobs, force, formats, keep_kernels, mirror),
-            ConsoleUI(console),
-        )
+        result = run_build(opts, ConsoleUI(console))
     _summary(result)
 
 
@@ -328,6 +352,7 @@ def preview(
     jobs: JobsOption = None,
     formats: FormatsOption = "html",
     mirror: MirrorOption = None,
+    parameters: ParameterOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Build the edition, serve the site locally and rebuild it whenever you save.
@@ -346,7 +371,7 @@ def preview(
     from levelup.report.kernels import KernelError
     from levelup.report.render import PortInUseError, PreviewServer, serve_and_watch
 
-    opts = _options(project, edition, engine, jobs, False, formats, None, mirror)
+    opts = _options(project, edition, engine, jobs, False, formats, None, mirror, parameters)
     if not os.environ.get("LEVELUP_KEEP_KERNELS"):  # warm kernels for the rebuilds
         opts.keep_kernels = max(opts.keep_kernels, 600.0)
     proj = Project.from_options(opts)
@@ -385,6 +410,76 @@ def preview(
         known_errors=(BuildError, CatalogueError, DataFetchError, KernelError),
         log=console.print,
     )
+
+
+def findings(
+    pattern: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only keys containing this text (case-insensitive), or matching it as a glob "
+            "when it has * or ?.",
+        ),
+    ] = None,
+    edition: EditionOption = None,
+    as_json: Annotated[bool, JsonOption] = False,
+    project: ProjectOption = None,
+) -> None:
+    """List the finding keys a chapter can quote with {{< var KEY >}}.
+
+    Each key with its value, the text a reader sees (display) and the notebook that computes it,
+    from the last build's _output/EDITION/findings.csv.
+    """
+    import csv
+    import fnmatch
+
+    from levelup.data.catalogue import Catalogue
+    from levelup.data.sources import Manifest
+    from levelup.paths import PROJECT_ROOT
+
+    root = Path(project or PROJECT_ROOT).resolve()
+    with readable_errors():
+        catalogue = Catalogue(Manifest.load(root / "data" / "sources.toml"), data_dir=root / "data")
+        year = catalogue.edition(edition).year if edition else catalogue.latest_edition.year
+    path = root / "_output" / year / "findings.csv"
+    if not path.is_file():
+        console.print(
+            f"[red]error:[/red] no findings for edition {year} yet: run "
+            f"`levelup build --edition {year}` first",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [
+            {k: row[k] for k in ("key", "value", "display", "unit", "notebook")}
+            for row in csv.DictReader(handle)
+        ]
+    if pattern:
+        wanted = pattern.lower()
+        glob = any(c in pattern for c in "*?[")
+        rows = [
+            r
+            for r in rows
+            if (
+                fnmatch.fnmatchcase(r["key"].lower(), wanted)
+                if glob
+                else wanted in r["key"].lower()
+            )
+        ]
+    if as_json:
+        print_json({"edition": year, "findings": rows})
+        return
+    if not rows:
+        console.print(f"No finding key of edition {year} matches {pattern!r}.", highlight=False)
+        raise typer.Exit(1)
+    from rich.table import Table
+
+    table = Table(title=f"Findings of edition {year} ({len(rows)})", title_justify="left")
+    table.add_column("key", no_wrap=True, min_width=max(len(r["key"]) for r in rows))
+    for column in ("value", "display", "notebook"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r["key"], r["value"], r["display"], r["notebook"])
+    console.print(table, highlight=False)
 
 
 kernels_app = typer.Typer(
@@ -434,4 +529,5 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check)
     app.command("preview")(preview)
     app.command("publish")(publish)
+    app.command("findings")(findings)
     app.add_typer(kernels_app, name="kernels")

@@ -23,8 +23,7 @@ from .errors import RenderError
 
 STATUS_PATH = "/__levelup/status"
 
-LIVE_RELOAD_SCRIPT = (
-    """<script id="levelup-live-reload">
+LIVE_RELOAD_SCRIPT = """<script id="levelup-live-reload">
 (function () {
   var seen = null;
   function show(error) {
@@ -42,7 +41,7 @@ LIVE_RELOAD_SCRIPT = (
     box.textContent = "The last rebuild failed (this page is the previous build):\\n\\n" + error;
   }
   function poll() {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+    fetch("__STATUS__", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (seen !== null && s.version !== seen && !s.error) { location.reload(); return; }
       seen = s.version;
       show(s.error);
@@ -50,9 +49,7 @@ LIVE_RELOAD_SCRIPT = (
   }
   poll();
 })();
-</script>"""
-    % STATUS_PATH
-)
+</script>""".replace("__STATUS__", STATUS_PATH)
 
 
 class PortInUseError(OSError):

@@ -423,6 +423,22 @@ def _lookup_meta(ctx: ExpandContext, front: dict, key: str) -> tuple[bool, Any]:
     return ctx.config.meta_lookup(key)
 
 
+def _leaf_keys(mapping: Mapping, prefix: str = "") -> list[str]:
+    keys = []
+    for name, value in mapping.items():
+        dotted = f"{prefix}{name}"
+        keys += _leaf_keys(value, dotted + ".") if isinstance(value, Mapping) else [dotted]
+    return keys
+
+
+def nearest_key(variables: Mapping, key: str) -> str | None:
+    """The defined variable key closest to a mistyped ``key`` (difflib ratio >= 0.8), if any."""
+    import difflib
+
+    close = difflib.get_close_matches(key, _leaf_keys(variables), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def malformed_shortcode(text: str) -> str | None:
     """Why ``text`` holds a ``{{<`` that does not parse as a shortcode (None when every one does).
 
@@ -508,7 +524,10 @@ class _ShortcodeExpander:
                 found, value = _lookup_meta(ctx, self.front, key)
                 where = "no such metadata key"
             if not found:
-                return self.missing(ln, f"{name} {key}: {where}")
+                hint = nearest_key(ctx.variables, key) if name == "var" else None
+                return self.missing(
+                    ln, f"{name} {key}: {where}" + (f"; did you mean {hint}?" if hint else "")
+                )
             s = format_value(value)
             if s is None:
                 return self.missing(ln, f"{name} {key}: value {value!r} cannot be printed inline")
