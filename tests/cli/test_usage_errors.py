@@ -29,6 +29,8 @@ USAGE_ERRORS = [
     (["build", "--formats", "docx"], "unknown format(s)"),
     (["check", "--edition", "1999"], "unknown edition 1999"),
     (["preview", "--port", "99999"], "--port"),
+    (["build", "-P", "nosuch=1"], "no notebook has a parameter 'nosuch'"),
+    (["preview", "-P", "target_year"], "write -P name=value"),
     (["findings", "--edition", "1999"], "unknown edition 1999"),
 ]
 
@@ -91,7 +93,7 @@ def test_help_reads_well_at_80_columns(command):
     assert max(map(len, text.splitlines())) <= 80
     # paragraphs are re-flowed, not hard-wrapped at the docstring's line breaks: inside a
     # paragraph of the description no line stops far short of the width
-    description = text.split("\nOptions:")[0].split("\n\n")[1:]
+    description = re.split(r"\n(?:Arguments|Options|Commands):", text)[0].split("\n\n")[1:]
     for paragraph in description:
         lines = paragraph.splitlines()
         for line in lines[:-1]:

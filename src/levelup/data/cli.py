@@ -106,7 +106,7 @@ def list_datasets(
     table = Table(title=f"Datasets of edition {year}")
     id_column(table, "dataset", [r["dataset"] for r in rows])
     for column in ("kind", "files", "vintage(s)", "title"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         vintages = row["vintages"]
         shown = (
