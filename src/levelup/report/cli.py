@@ -89,9 +89,11 @@ KeepOption = Annotated[
 
 
 def _parameters(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return values
     from levelup.report.build import ParameterError, parse_parameter
 
-    for text in values or []:
+    for text in values:
         try:
             parse_parameter(text)
         except ParameterError as exc:
