@@ -449,10 +449,10 @@ def malformed_shortcode(text: str) -> str | None:
     at = leftover.find("{{<")
     if at < 0:
         return None
-    snippet = leftover[at : at + 40].split(">}}")[0]
-    closed = ">}}" in leftover[at:]
+    end = leftover.find("}}", at)
+    snippet = leftover[at : end + 2] if 0 <= end - at < 80 else leftover[at : at + 40]
     return (
-        f"malformed shortcode {snippet + ('>}}' if closed else '')!r}: "
+        f"malformed shortcode {snippet!r}: "
         "write {{< name arguments >}} on one line, e.g. {{< var key >}}"
     )
 
