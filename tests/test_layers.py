@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("levelup.metrics",),
     ("levelup.report",),
     ("levelup.gates",),
-    ("levelup.cli",),
+    ("levelup.cli", "levelup.cli_options"),
 ]
 
 

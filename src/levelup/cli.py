@@ -6,6 +6,7 @@ Each area of the library owns a typer sub-application; this module only mounts t
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 from typer.core import TyperGroup
@@ -33,6 +34,61 @@ class _LazyGroup(TyperGroup):
             self.commands[cmd_name] = command
         return command
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run, printing ordinary mistakes as one ``error:`` line instead of a panel or traceback.
+
+        Usage errors (bad option values, unknown editions or dataset ids) exit with status 2,
+        known input problems (data that cannot be fetched or does not validate) with status 1.
+        """
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as exc:  # typer's (vendored) click usage errors
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(ctx.get_help())
+            else:
+                where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+                _error(exc.format_message().replace("\n", " ") + where)
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            _error("aborted")
+            sys.exit(1)
+        except Exception as exc:
+            status = _known_error_status(exc)
+            if status is None:
+                raise
+            _error(str(exc))
+            sys.exit(status)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _error(message: str) -> None:
+    from levelup.console import console
+
+    console.print("[red]error:[/red] ", end="")
+    console.print(message, markup=False, highlight=False)
+
+
+def _known_error_status(exc: Exception) -> int | None:
+    """Exit status of an error the user can fix (2: usage, 1: input data), None for a bug."""
+    from levelup.data.catalogue import UnknownEditionError
+    from levelup.data.fetch import DataFetchError
+    from levelup.data.validate import DataValidationError
+    from levelup.metrics.registry import RegistryError
+
+    if isinstance(exc, UnknownEditionError):
+        return 2
+    if "levelup.report.build" in sys.modules:  # not imported by the data commands
+        from levelup.report.build import ParameterError
+
+        if isinstance(exc, ParameterError):
+            return 2
+    if isinstance(exc, DataFetchError | DataValidationError | RegistryError):
+        return 1
+    return None
+
 
 app = typer.Typer(
     name="levelup",
@@ -45,25 +101,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
 )
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    """Run the CLI; known input problems print as readable messages, not tracebacks."""
-    import sys
-
-    try:
-        app()
-    except Exception as exc:
-        from levelup.console import console
-        from levelup.data.fetch import DataFetchError
-        from levelup.data.validate import DataValidationError
-        from levelup.metrics.registry import RegistryError
-
-        if not isinstance(exc, DataFetchError | DataValidationError | RegistryError):
-            raise
-        console.print(f"[red]error:[/red] {exc}")
-        sys.exit(1)
+    """Run the CLI (errors are handled by the group, see ``_LazyGroup.main``)."""
+    app()
 
 
 def _mount() -> None:

@@ -29,7 +29,15 @@ def default_cache_dir() -> Path:
     return Path(env).resolve() if env else PROJECT_ROOT / ".levelup-cache"
 
 
-def default_mirror() -> Path | None:
-    """A local read-only data mirror (``LEVELUP_DATA_MIRROR``), if configured."""
+def default_mirror(project_root: Path | None = None) -> Path | None:
+    """The local read-only data mirror, resolved as the Makefile does.
+
+    ``LEVELUP_DATA_MIRROR`` when set, else ``../shared/data`` beside the project when that folder
+    exists, else None (pinned files are downloaded from their upstream URLs). Set empty, as the
+    Makefile exports it where no mirror exists, ``LEVELUP_DATA_MIRROR`` means "download".
+    """
     env = os.environ.get("LEVELUP_DATA_MIRROR")
-    return Path(env).resolve() if env else None
+    if env is not None:
+        return Path(env).resolve() if env else None
+    beside = (project_root or PROJECT_ROOT).parent / "shared" / "data"
+    return beside.resolve() if beside.is_dir() else None

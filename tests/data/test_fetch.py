@@ -24,8 +24,9 @@ SAMPLE = [
 
 @pytest.fixture(autouse=True)
 def no_mirror_from_environment(monkeypatch):
-    """``mirror=None`` means "use $LEVELUP_DATA_MIRROR"; CI sets it, these tests must not see it."""
-    monkeypatch.delenv("LEVELUP_DATA_MIRROR", raising=False)
+    """``mirror=None`` means "the default mirror"; an empty LEVELUP_DATA_MIRROR turns it off (no
+    ../shared/data either), so these tests exercise the download path."""
+    monkeypatch.setenv("LEVELUP_DATA_MIRROR", "")
 
 
 @pytest.fixture()
@@ -109,13 +110,78 @@ def test_unreachable_server_is_reported(tmp_path):
     real = Manifest.load()
     pin = dataclasses.replace(real.get(SAMPLE[0]), url="http://127.0.0.1:9/nothing.csv")
     store = DataStore(Manifest([pin]), cache_dir=tmp_path / "cache", timeout=5)
-    with pytest.raises(DataFetchError, match="download failed"):
+    with pytest.raises(DataFetchError, match="127.0.0.1 cannot be reached.*LEVELUP_DATA_MIRROR"):
         store.path(SAMPLE[0])
+
+
+def test_the_first_unreachable_host_stops_the_fetch_with_one_line(tmp_path):
+    real = Manifest.load()
+    pins = [dataclasses.replace(real.get(p), url=f"http://127.0.0.1:9/{p}") for p in SAMPLE]
+    store = DataStore(Manifest(pins), cache_dir=tmp_path / "cache", timeout=5)
+    with pytest.raises(DataFetchError) as info:
+        store.fetch(progress=False)
+    assert len(info.value.problems) == 1  # not one failure per file
+    assert "\n" not in str(info.value)
+    assert "cannot be reached" in str(info.value) and "--mirror DIR" in str(info.value)
+
+
+def test_the_mirror_beside_the_project_is_found_like_the_makefile_does(tmp_path, monkeypatch):
+    from levelup.paths import default_mirror
+
+    project = tmp_path / "levelup"
+    project.mkdir()
+    monkeypatch.delenv("LEVELUP_DATA_MIRROR")
+    assert default_mirror(project) is None  # no ../shared/data: download
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    assert default_mirror(project) == tmp_path / "shared" / "data"
+    monkeypatch.setenv("LEVELUP_DATA_MIRROR", str(tmp_path / "elsewhere"))
+    assert default_mirror(project) == tmp_path / "elsewhere"  # the variable wins
+    monkeypatch.setenv("LEVELUP_DATA_MIRROR", "")
+    assert default_mirror(project) is None  # set empty (as make does without a mirror): download
+
+
+def _levelup(*args, env_overrides, cwd=None):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "LEVELUP_DATA_MIRROR"}
+    env.update(env_overrides)
+    exe = Path(sys.executable).with_name("levelup")
+    return subprocess.run(
+        [str(exe), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli_fetch_finds_the_shared_mirror_without_any_variable(tmp_path):
+    """`uv run levelup data fetch` in a clone with ../shared beside it: no variable to set."""
+    from levelup.paths import PROJECT_ROOT
+
+    if not (PROJECT_ROOT.parent / "shared" / "data").is_dir():
+        pytest.skip("no ../shared/data beside this checkout")
+    done = _levelup(
+        "data", "fetch", "--only", "healthy-life", env_overrides={"LEVELUP_CACHE": str(tmp_path)}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"from mirror {(PROJECT_ROOT.parent / 'shared' / 'data').resolve()}" in done.stdout
+
+
+def test_cli_without_any_data_source_says_so_in_one_line(tmp_path):
+    done = _levelup(
+        "data",
+        "fetch",
+        env_overrides={"LEVELUP_DATA_MIRROR": "", "LEVELUP_CACHE": str(tmp_path)},
+    )
+    assert done.returncode == 1
+    out = (done.stdout + done.stderr).strip()
+    assert len(out.splitlines()) == 1, out
+    assert out.startswith("error: no data mirror found") and "LEVELUP_DATA_MIRROR" in out
 
 
 def test_transcriptions_without_upstream_need_a_mirror(tmp_path):
     store = DataStore(Manifest.load(), mirror=None, cache_dir=tmp_path / "cache")
-    with pytest.raises(DataFetchError, match="no upstream URL.*--mirror"):
+    with pytest.raises(DataFetchError, match="no upstream URL.*--mirror DIR"):
         store.path("curated/ks2_attainment_england.csv")
 
 

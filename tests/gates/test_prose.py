@@ -90,6 +90,21 @@ def test_the_gate_sweeps_every_page_but_the_provenance_appendix(tmp_path):
     assert any("data-sources.html" in n for n in result.notes)
 
 
+def test_a_literal_shortcode_fails_on_every_page_the_appendix_too(tmp_path):
+    site = _site(
+        tmp_path,
+        {
+            "index.html": "<p>Growth was {{&lt; var pay.growth}} per cent.</p>",
+            "chapters/data-sources.html": "<td>els/x.csv</td><td>{{< var pins.count >}}</td>",
+        },
+    )
+    result = check_prose(site)
+    assert {tuple(f.split(": ")[:2]) for f in result.failures} == {
+        ("chapters/data-sources.html", "raw shortcode"),
+        ("index.html", "raw shortcode"),
+    }
+
+
 def test_the_gate_reads_svg_chart_text(tmp_path):
     site = _site(tmp_path, {"index.html": "<p>Fine.</p>"})
     (site / "chart.svg").write_text(

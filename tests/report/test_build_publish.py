@@ -132,3 +132,59 @@ def test_check_uses_the_last_builds_variables(built, cli, tmp_path):
 def test_cached_results_survive_a_refused_build(built, cache):
     result = run_build(built, cache)
     assert set(statuses(result).values()) == {"cached"} and result.status == "unchanged"
+
+
+def test_preview_builds_apart_reloads_and_shows_a_failed_rebuild(built, cache, tmp_path):
+    """`levelup preview` as a person runs it: it never touches _output/EDITION (the PDF stays),
+    serves pages with the live-reload script, and a save with a broken shortcode is shown on
+    the page while the previous site is served."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    project = copy_project(built, tmp_path / "project")
+    out = project / "_output" / "2025"
+    assert list(out.glob("*.pdf"))
+    before = tree_bytes(out)
+    env = {**os.environ, "LEVELUP_CACHE": str(cache), "LEVELUP_KEEP_KERNELS": "0"}
+    command = [str(Path(sys.executable).with_name("levelup")), "preview", "--project"]
+    command += [str(project), "--edition", "2025", "--port", "0", "--engine", "builtin"]
+    command += ["--mirror", str(MIRROR), "--jobs", "1"]
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    try:
+        while not any("Serving" in line for line in lines):
+            line = proc.stdout.readline()
+            assert line, "preview stopped:\n" + "".join(lines)
+            lines.append(line)
+        url = lines[-1].split(" at ")[1].split()[0]
+        site = Path(lines[-1].split("Serving ")[1].split(" at ")[0])
+        assert site.is_relative_to(cache / "build" / "preview")
+        page = urllib.request.urlopen(url + "chapters/health.html", timeout=10).read().decode()
+        assert "levelup-live-reload" in page
+
+        def status() -> dict:
+            return json.loads(urllib.request.urlopen(url + "__levelup/status", timeout=10).read())
+
+        assert status() == {"version": 0, "error": None}
+        chapter = project / "chapters" / "health.qmd"
+        chapter.write_text(chapter.read_text() + "\nBroken {{< var m07-health.hle.gap}}.\n")
+        deadline = time.time() + 300
+        while status()["version"] == 0 and time.time() < deadline:
+            time.sleep(0.5)
+        error = status()["error"]
+        assert "chapters/health.qmd" in error and "malformed shortcode" in error
+        assert "levelup-live-reload" in urllib.request.urlopen(url, timeout=10).read().decode()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    assert tree_bytes(out) == before  # the edition's own output, PDF included, untouched

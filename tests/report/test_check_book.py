@@ -160,3 +160,42 @@ def test_check_rejects_var_paths_quarto_cannot_resolve(tmp_path):
         "var num.by-year.2018",
         "var num.list.1",
     ]
+
+
+def test_malformed_and_unknown_shortcodes_are_refused_at_their_line(tmp_path):
+    """A ``{{<`` that does not parse would be published as raw text: check refuses it, with or
+    without variables, and an escaped shortcode is left alone."""
+    book = copy_book(tmp_path / "book")
+    chapter = book / "chapters" / "02-health.qmd"
+    lines = chapter.read_text().splitlines()
+    extra = [
+        "Value {{< var pay.growth}} here.",
+        "Unclosed {{< var pay.growth",
+        "Unknown {{< nosuch thing >}}.",
+        "Escaped {{{< var not.checked >}}} is fine.",
+    ]
+    chapter.write_text("\n".join([*lines, "", *extra]) + "\n")
+    first = len(lines) + 2
+    for variables in (VARIABLES, None):
+        problems = check_book(book, "2026", variables)
+        got = {(p.line, p.message.split(":")[0].split(" '")[0]) for p in problems}
+        assert got == {
+            (first, "malformed shortcode"),
+            (first + 1, "malformed shortcode"),
+            (first + 2, "unknown shortcode {{< nosuch >}}"),
+        }, format_problems(problems)
+        assert all(p.file == "chapters/02-health.qmd" for p in problems)
+
+
+def test_a_mistyped_key_gets_the_nearest_key_and_every_problem_comes_in_one_pass(tmp_path):
+    book = copy_book(tmp_path / "book")
+    chapter = book / "chapters" / "02-health.qmd"
+    lines = chapter.read_text().splitlines()
+    extra = ["Pay grew {{< var pay.growht >}}.", "Then {{< var zzz.nothing.like.it >}}."]
+    chapter.write_text("\n".join([*lines, "", *extra]) + "\n")
+    first = len(lines) + 2
+    problems = check_book(book, "2026", VARIABLES)
+    assert [(p.line, p.message) for p in problems] == [
+        (first, "var pay.growht: no such key in _variables.yml; did you mean pay.growth?"),
+        (first + 1, "var zzz.nothing.like.it: no such key in _variables.yml"),
+    ]

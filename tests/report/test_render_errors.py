@@ -56,6 +56,11 @@ def _render(book, executed, out, **kw):
         ('![Cap](missing.png){#fig-local fig-alt="x"}', "image missing.png not found"),
         ('![Cap](https://example.org/x.png){#fig-local fig-alt="x"}', "is remote"),
         ("```{python}\nprint(1)\n```", "executable code cells are not run"),
+        ("Growth was {{< var pay.growth}} per cent.", "malformed shortcode '{{< var pay.growth}}"),
+        ("Growth was {{< var pay.growth per cent.", "malformed shortcode '{{< var pay.growth"),
+        ("Growth was {{<>}} per cent.", "malformed shortcode '{{<>}}'"),
+        ("A {{< var pay.growth >}} then {{< meta", "malformed shortcode '{{< meta'"),
+        ("{{< include-not-a-shortcode x >}}", "unknown shortcode {{< include-not-a-shortcode >}}"),
     ],
 )
 def test_problem_is_a_render_error_at_file_line(book, executed_notebook, tmp_path, text, message):

@@ -83,6 +83,10 @@ class CatalogueError(ValueError):
     pass
 
 
+class UnknownEditionError(CatalogueError):
+    """An edition year that data/editions.toml does not list (a usage error)."""
+
+
 class Catalogue:
     def __init__(self, manifest: Manifest | None = None, data_dir: Path = DATA_DIR):
         self.data_dir = data_dir
@@ -97,7 +101,7 @@ class Catalogue:
     def edition(self, year: str | int) -> Edition:
         key = str(year)
         if key not in self.editions:
-            raise CatalogueError(
+            raise UnknownEditionError(
                 f"unknown edition {key}; editions are {sorted(self.editions)} (data/editions.toml)"
             )
         return self.editions[key]

@@ -8,12 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from levelup.cli_options import JsonOption, print_json
 from levelup.console import console
 from levelup.data.fetch import DataFetchError, DataStore
 from levelup.data.validate import DataValidationError
 
 data_app = typer.Typer(
-    help="Pinned input data: fetch, verify, list and validate.", no_args_is_help=True
+    help="Pinned input data: fetch, verify, list and validate.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 MirrorOption = Annotated[
@@ -34,7 +37,10 @@ CacheOption = Annotated[
 EditionOption = Annotated[
     str | None,
     typer.Option(
-        "--edition", "-e", help="Report edition (year); default: the latest in data/editions.toml."
+        "--edition",
+        "-e",
+        metavar="YEAR",
+        help="Report edition (year); default: the latest in data/editions.toml.",
     ),
 ]
 
@@ -61,35 +67,54 @@ def fetch(
     """
     store = make_store(mirror, cache)
     pins = [p for p in store.manifest if only is None or only in p.path]
-    try:
-        report = store.fetch(pins)
-    except DataFetchError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
+    report = store.fetch(pins)  # a DataFetchError is printed as one error line, status 1
     source = f"mirror {store.mirror}" if store.mirror else "upstream"
     console.print(
         f"verified {len(report.verified)} pinned files from {source}; downloaded {len(report.downloaded)}"
     )
 
 
+def id_column(table: Table, name: str, ids) -> None:
+    """A column of ids that is never shortened with "…" (ids are what people type next)."""
+    table.add_column(name, no_wrap=True, min_width=max((len(i) for i in ids), default=0))
+
+
 @data_app.command("list")
-def list_datasets(edition: EditionOption = None) -> None:
+def list_datasets(
+    edition: EditionOption = None, as_json: Annotated[bool, JsonOption] = False
+) -> None:
     """List the datasets of an edition: kind, number of pinned files, vintage(s)."""
     from levelup.data.catalogue import Catalogue
 
     catalogue = Catalogue()
-    year = edition or catalogue.latest_edition.year
-    table = Table(title=f"Datasets of edition {year}")
-    for column in ("dataset", "kind", "files", "vintage(s)", "title"):
-        table.add_column(column)
+    year = catalogue.edition(edition).year if edition else catalogue.latest_edition.year
+    rows = []
     for dataset_id, spec in catalogue.datasets(year).items():
         vintages = sorted({f.vintage for f in spec.files})
+        rows.append(
+            {
+                "dataset": dataset_id,
+                "kind": spec.kind,
+                "files": len(spec.files),
+                "vintages": vintages,
+                "title": spec.title,
+            }
+        )
+    if as_json:
+        print_json({"edition": year, "datasets": rows})
+        return
+    table = Table(title=f"Datasets of edition {year}")
+    id_column(table, "dataset", [r["dataset"] for r in rows])
+    for column in ("kind", "files", "vintage(s)", "title"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        vintages = row["vintages"]
         shown = (
             vintages[0]
             if len(vintages) == 1
             else f"{vintages[0]} .. {vintages[-1]} ({len(vintages)})"
         )
-        table.add_row(dataset_id, spec.kind, str(len(spec.files)), shown, spec.title)
+        table.add_row(row["dataset"], row["kind"], str(row["files"]), shown, row["title"])
     console.print(table)
 
 
@@ -104,10 +129,12 @@ def validate(
     boundaries: Annotated[
         Path | None, typer.Option(help="Write the boundary-harmonisation report to this CSV.")
     ] = None,
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Load and validate every dataset of an edition; print what loading changed.
 
-    Exit status 1 if any table breaks a rule (each problem names dataset, file, line, column and rule).
+    Exit status 1 if any table breaks a rule (each problem names dataset, file, line, column and
+    rule).
     """
     import pandas as pd
     from rich.progress import track
@@ -115,11 +142,20 @@ def validate(
     from levelup.data.load import DataLoader
 
     loader = DataLoader(edition, store=make_store(mirror, cache))
-    ids = datasets or list(loader.datasets())
+    known = loader.datasets()
+    unknown = [d for d in datasets or [] if d not in known]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown dataset(s) {', '.join(unknown)} in edition {loader.edition.year}; "
+            f"`levelup data list --edition {loader.edition.year}` lists them",
+            param_hint="DATASETS",
+        )
+    ids = datasets or list(known)
     failures = 0
+    results = []
     table = Table(title=f"Edition {loader.edition.year}: {len(ids)} datasets")
+    id_column(table, "dataset", ids)
     for column in (
-        "dataset",
         "rows",
         "indicators",
         "areas",
@@ -130,14 +166,16 @@ def validate(
         "recoded",
         "unmapped",
     ):
-        table.add_column(column, justify="right" if column != "dataset" else "left")
+        table.add_column(column, justify="right")
     boundary_rows = []
-    for dataset_id in track(ids, description="Validating", transient=True):
+    for dataset_id in track(ids, description="Validating", transient=True, disable=as_json):
         try:
             frame = loader.load(dataset_id)
         except (DataValidationError, DataFetchError) as exc:
             failures += 1
-            console.print(f"[red]{dataset_id}[/red]\n{exc}")
+            results.append({"dataset": dataset_id, "valid": False, "error": str(exc)})
+            if not as_json:
+                console.print(f"[red]{dataset_id}[/red]\n{exc}", markup=True, highlight=False)
             continue
         report = loader.reports[dataset_id]
         b = (
@@ -146,21 +184,30 @@ def validate(
             else pd.DataFrame(columns=["action", "n_rows"])
         )
         boundary_rows += report.boundaries
-        table.add_row(
-            dataset_id,
-            f"{len(frame):,}",
-            str(frame["indicator_id"].nunique()),
-            str(frame["area_code"].nunique()),
-            str(frame["period"].nunique()),
-            str(sum(len(d["lines"]) for d in report.dropped)),
-            str(len(report.corrections)),
-            str(len(report.warnings)),
-            str(int(b.loc[b["action"] == "recoded", "n_rows"].sum())),
-            str(int(b.loc[b["action"] == "unmapped", "n_rows"].sum())),
+        counts = {
+            "rows": len(frame),
+            "indicators": frame["indicator_id"].nunique(),
+            "areas": frame["area_code"].nunique(),
+            "periods": frame["period"].nunique(),
+            "dropped": sum(len(d["lines"]) for d in report.dropped),
+            "corrected": len(report.corrections),
+            "warnings": len(report.warnings),
+            "recoded": int(b.loc[b["action"] == "recoded", "n_rows"].sum()),
+            "unmapped": int(b.loc[b["action"] == "unmapped", "n_rows"].sum()),
+        }
+        results.append(
+            {"dataset": dataset_id, "valid": True, **{k: int(v) for k, v in counts.items()}}
         )
-    console.print(table)
+        table.add_row(
+            dataset_id, f"{counts['rows']:,}", *(str(v) for k, v in counts.items() if k != "rows")
+        )
     if boundaries is not None:
         pd.DataFrame(boundary_rows).to_csv(boundaries, index=False)
+    if as_json:
+        print_json({"edition": loader.edition.year, "datasets": results})
+        raise typer.Exit(1 if failures else 0)
+    console.print(table)
+    if boundaries is not None:
         console.print(f"boundary report written to {boundaries}")
     if failures:
         console.print(f"[red]{failures} dataset(s) failed validation[/red]")
@@ -173,6 +220,7 @@ def validate(
 edition_app = typer.Typer(
     help="Annual editions: start a new edition from a newly published vintage; report data changes.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -250,6 +298,7 @@ def edition_changes(
     ] = False,
     mirror: MirrorOption = None,
     cache: CacheOption = None,
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Write the data-change report between an edition and the previous one (Markdown + CSV).
 
@@ -275,6 +324,20 @@ def edition_changes(
     revised_metric_periods(report, Registry().metrics_by_input()).to_csv(
         directory / "revisions.csv", index=False, lineterminator="\n"
     )
+    if as_json:
+        print_json(
+            {
+                "edition": current.edition.year,
+                "previous": before,
+                "summary": report.summary(),
+                **{
+                    part: getattr(report, part).to_dict(orient="records")
+                    for part in ("datasets", "indicators", "areas", "periods")
+                },
+                "written": [str(p) for p in [*written, directory / "revisions.csv"]],
+            }
+        )
+        return
     for name, count in report.summary().items():
         console.print(f"  {name.replace('_', ' ')}: {count}")
     console.print(f"wrote {len(written) + 1} files to {directory}")

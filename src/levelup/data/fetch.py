@@ -2,9 +2,12 @@
 
 Two ways in, one rule: nothing is used until its bytes match the pin.
 
-* **mirror** (``--mirror DIR`` / ``LEVELUP_DATA_MIRROR``): files are read in place from a local,
-  read-only copy of the upstream files (``../shared/data`` on development machines and CI).
-* **download**: files are fetched from their pinned upstream URL (a fixed commit) into the cache.
+* **mirror** (``--mirror DIR`` / ``LEVELUP_DATA_MIRROR``, else ``../shared/data`` beside the
+  project when it exists, as the Makefile resolves it): files are read in place from a local,
+  read-only copy of the upstream files.
+* **download** (no mirror found, or ``LEVELUP_DATA_MIRROR`` set empty): files are fetched from
+  their pinned upstream URL (a fixed commit) into the cache. The first host that cannot be reached
+  stops the fetch with one line saying so.
 
 A verified file is remembered by (size, mtime) in ``<cache>/verified.json`` so that rebuilds do
 not re-hash 100 MB of CSVs; any change to the file on disk invalidates the stamp.
@@ -18,6 +21,7 @@ import json
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,13 +33,34 @@ from levelup.paths import default_cache_dir, default_mirror
 CHUNK = 1 << 20
 
 
-class DataFetchError(RuntimeError):
-    """One or more pinned files could not be obtained or failed verification."""
+#: How to point the commands at a data mirror; ends every "no data source" message.
+MIRROR_FIX = (
+    "set LEVELUP_DATA_MIRROR to a copy of the data mirror or pass --mirror DIR "
+    "(../shared/data beside the project is used when it exists)"
+)
+MAX_LISTED = 10
 
-    def __init__(self, problems: list[tuple[str, str]]):
+
+class DataFetchError(RuntimeError):
+    """One or more pinned files could not be obtained or failed verification.
+
+    ``summary`` replaces the per-file list when one cause explains every failure (no data source,
+    an unreachable host); otherwise at most ``MAX_LISTED`` files are listed.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], summary: str | None = None):
         self.problems = problems
-        lines = [f"{len(problems)} pinned data file(s) could not be verified; nothing was built:"]
-        lines += [f"  - {path}: {reason}" for path, reason in problems]
+        if summary is not None:
+            super().__init__(summary)
+            return
+        if len(problems) == 1:
+            path, reason = problems[0]
+            super().__init__(f"pinned data file {path}: {reason}; nothing was built")
+            return
+        lines = [f"{len(problems)} pinned data files could not be verified; nothing was built:"]
+        lines += [f"  - {path}: {reason}" for path, reason in problems[:MAX_LISTED]]
+        if len(problems) > MAX_LISTED:
+            lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
         super().__init__("\n".join(lines))
 
 
@@ -67,6 +92,8 @@ class DataStore:
     ):
         self.manifest = manifest or Manifest.load()
         self.mirror = Path(mirror).resolve() if mirror else default_mirror()
+        if self.mirror is not None and not self.mirror.is_dir():
+            raise DataFetchError([], f"data mirror {self.mirror} is not a directory; {MIRROR_FIX}")
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.allow_download = allow_download
         self.timeout = timeout
@@ -127,10 +154,7 @@ class DataStore:
 
     def _download(self, pin: PinnedFile, target: Path) -> None:
         if not pin.url:
-            raise _Problem(
-                "no upstream URL: this is a transcription held only in data mirrors; "
-                "pass --mirror DIR or set LEVELUP_DATA_MIRROR"
-            )
+            raise _Problem(f"no upstream URL (held only in data mirrors): {MIRROR_FIX}")
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_name(target.name + ".part")
         try:
@@ -146,7 +170,11 @@ class DataStore:
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             part.unlink(missing_ok=True)
             reason = getattr(exc, "reason", exc)
-            raise _Problem(f"download failed from {pin.url}: {reason}") from None
+            host = urllib.parse.urlsplit(pin.url).hostname
+            raise _Unreachable(
+                f"cannot download the pinned data: {host} cannot be reached ({reason}); "
+                f"check the network, or {MIRROR_FIX}"
+            ) from None
         problem = self.check_bytes(part, pin)
         if problem:
             part.unlink(missing_ok=True)
@@ -205,6 +233,14 @@ class DataStore:
         """Verify (and download where needed) every pinned file; raise listing all failures."""
         pins = list(files) if files is not None else list(self.manifest)
         report = FetchReport()
+        if self.mirror is None and self.allow_download:
+            mirror_only = [p for p in pins if not p.url and not self._cache_path(p).exists()]
+            if mirror_only:
+                raise DataFetchError(
+                    [(p.path, "no upstream URL") for p in mirror_only],
+                    f"no data mirror found and {len(mirror_only)} pinned files (e.g. "
+                    f"{mirror_only[0].path}) have no upstream URL: {MIRROR_FIX}",
+                )
         iterator = pins
         if progress:
             from rich.progress import track
@@ -217,6 +253,9 @@ class DataStore:
             try:
                 self._resolve(pin, report)
                 report.verified.append(pin.path)
+            except _Unreachable as exc:
+                self._save_stamps()
+                raise DataFetchError([(pin.path, str(exc))], str(exc)) from None
             except _Problem as exc:
                 report.problems.append((pin.path, str(exc)))
         self._save_stamps()
@@ -227,3 +266,7 @@ class DataStore:
 
 class _Problem(Exception):
     """Internal: why one file failed; collected into DataFetchError."""
+
+
+class _Unreachable(_Problem):
+    """Internal: a host could not be reached; no point trying the other files."""

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from levelup.cli_options import JsonOption, print_json
 from levelup.gates._html import scan_html
 from levelup.gates.accessibility_static import check_accessibility_static
 from levelup.gates.browser import check_browser
@@ -43,6 +44,7 @@ gates_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
 )
 
 GATE_NAMES = ("links", "a11y", "prose", "browser", "numbers", "pdf")
@@ -198,8 +200,11 @@ def _print(result: GateResult, verbose: bool = True) -> None:
         typer.echo(f"  file {name}: {path}")
 
 
-def _finish(result: GateResult) -> None:
-    _print(result)
+def _finish(result: GateResult, as_json: bool = False) -> None:
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _print(result)
     if not result.passed:
         raise typer.Exit(1)
 
@@ -280,38 +285,47 @@ ChaptersOpt = Annotated[
 
 @gates_app.command("links")
 def links_command(
-    edition: EditionOpt = None, site: SiteOpt = None, root: RootOpt = Path(".")
+    edition: EditionOpt = None,
+    site: SiteOpt = None,
+    root: RootOpt = Path("."),
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Every internal link, anchor and resource of the site resolves.
 
     Checks href/src/srcset (pages, #anchors on the same or other pages — the target id must exist —, images, CSS, JS, CSV downloads, url() in CSS) relative or root-relative; no resource may come from another host. External links are listed, never fetched.
     """
     paths = resolve_paths(root, edition, site)
-    _finish(check_links(paths.site, paths.sibling_sites()))
+    _finish(check_links(paths.site, paths.sibling_sites()), as_json)
 
 
 @gates_app.command("a11y")
 def a11y_command(
-    edition: EditionOpt = None, site: SiteOpt = None, root: RootOpt = Path(".")
+    edition: EditionOpt = None,
+    site: SiteOpt = None,
+    root: RootOpt = Path("."),
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Static accessibility checks (fast, no browser).
 
     Every <img> has a non-empty alt (alt="" only with role="presentation"), <html lang> is set, exactly one <h1> per page, <title> non-empty and unique, every table has a <caption> or aria-label.
     """
     paths = resolve_paths(root, edition, site)
-    _finish(check_accessibility_static(paths.site))
+    _finish(check_accessibility_static(paths.site), as_json)
 
 
 @gates_app.command("prose")
 def prose_command(
-    edition: EditionOpt = None, site: SiteOpt = None, root: RootOpt = Path(".")
+    edition: EditionOpt = None,
+    site: SiteOpt = None,
+    root: RootOpt = Path("."),
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Machinery out of the prose, and no template slips (fast, no browser).
 
     Sweeps what readers see on every page except the provenance appendix and the colophon: no sha256 or commit ids, file paths, data folders, finding keys, metric ids or snake_case ids; no "(s)", ": never", "in 0", "1 already have", "highest in:", doubled words, raw shortcodes or unresolved variables.
     """
     paths = resolve_paths(root, edition, site)
-    _finish(check_prose(paths.site))
+    _finish(check_prose(paths.site), as_json)
 
 
 @gates_app.command("browser")
@@ -331,6 +345,7 @@ def browser_command(
     screenshots: Annotated[
         str, typer.Option("--screenshots", help="front (OUT/screenshots/index.png), all or none.")
     ] = "front",
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Load every page in headless Chromium over a local HTTP server and run axe-core.
 
@@ -348,7 +363,8 @@ def browser_command(
             chromium=chromium,
             page_timeout=timeout,
             screenshots=screenshots,
-        )
+        ),
+        as_json,
     )
 
 
@@ -387,6 +403,7 @@ def numbers_command(
             help="Accept the build's findings: overwrite the ground truth with them (then commit).",
         ),
     ] = False,
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Back test of the findings against the committed ground truth.
 
@@ -408,7 +425,7 @@ def numbers_command(
         if before is not None:
             typer.echo(f"diff against the previous ground truth: {paths.out / 'numbers-diff.md'}")
         return
-    _finish(_run_numbers(paths, findings, ground_truth, revisions, current))
+    _finish(_run_numbers(paths, findings, ground_truth, revisions, current), as_json)
 
 
 @gates_app.command("pdf")
@@ -421,13 +438,14 @@ def pdf_command(
     ] = None,
     chapters_file: ChaptersOpt = None,
     min_chars: Annotated[int, typer.Option("--min-chars", help="Minimum extracted text.")] = 200,
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """PDF: fonts embedded, text extractable, every chapter title present.
 
     The PDF embeds every font (Type 3 counts as embedded), its text is extractable with pdftotext, and every chapter title appears in it (ligatures, hyphenation and whitespace normalised). Needs `apt-get install -y poppler-utils`.
     """
     paths = resolve_paths(root, edition, site)
-    _finish(_run_pdf(paths, pdf, chapters_file, min_chars))
+    _finish(_run_pdf(paths, pdf, chapters_file, min_chars), as_json)
 
 
 def run_all(
@@ -511,6 +529,7 @@ def all_command(
     screenshots: Annotated[
         str, typer.Option("--screenshots", help="Browser: front, all or none.")
     ] = "front",
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Run every gate and exit 1 if any failed.
 
@@ -529,9 +548,12 @@ def all_command(
         timeout=timeout,
         screenshots=screenshots,
     )
+    report = write_report(results, paths.out)
+    if as_json:
+        print_json([{**r.to_dict(), "seconds": round(s, 2)} for r, s in results])
+        raise typer.Exit(1 if any(not r.passed for r, _ in results) else 0)
     for result, _ in results:
         _print(result)
-    report = write_report(results, paths.out)
 
     from rich.console import Console
     from rich.table import Table

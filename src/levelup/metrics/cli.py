@@ -6,13 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from levelup.cli_options import JsonOption, one_of, print_json
 from levelup.console import console
+from levelup.metrics.registry import CAPITALS
 
 metrics_app = typer.Typer(
     help="The metric registry (data/metrics.yaml): list metrics and their data coverage.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 STATUS_STYLE = {
@@ -24,13 +28,16 @@ STATUS_STYLE = {
 }
 
 
-def available_indicators(loader) -> set[str]:
+def available_indicators(loader, quiet: bool = False) -> set[str]:
     """Every indicator id the edition's pinned data provide (loads, so also validates, every dataset)."""
     from rich.progress import track
 
     ids: set[str] = set()
     for dataset_id in track(
-        list(loader.datasets()), description="Resolving metrics to data", transient=True
+        list(loader.datasets()),
+        description="Resolving metrics to data",
+        transient=True,
+        disable=quiet,
     ):
         ids |= set(loader.load(dataset_id)["indicator_id"].unique())
     return ids
@@ -39,18 +46,20 @@ def available_indicators(loader) -> set[str]:
 @metrics_app.command("list")
 def list_metrics(
     edition: Annotated[
-        str | None, typer.Option("--edition", "-e", help="Edition (year); default the latest.")
+        str | None,
+        typer.Option("--edition", "-e", metavar="YEAR", help="Edition (year); default the latest."),
     ] = None,
-    mission: Annotated[int | None, typer.Option(help="Only this mission (1-12).")] = None,
+    mission: Annotated[
+        int | None, typer.Option(min=1, max=12, help="Only this mission (1-12).")
+    ] = None,
     capital: Annotated[
         str | None,
-        typer.Option(
-            help="Only this capital (physical, intangible, human, financial, social, institutional)."
-        ),
+        typer.Option(callback=one_of(CAPITALS), help=f"Only this capital: {', '.join(CAPITALS)}."),
     ] = None,
     csv: Annotated[
         Path | None, typer.Option(help="Also write the coverage table to this CSV file.")
     ] = None,
+    as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
     """Print, per mission and capital, each metric and whether data resolve in the edition.
 
@@ -61,11 +70,21 @@ def list_metrics(
     import pandas as pd
 
     from levelup.data.load import DataLoader
-    from levelup.metrics.registry import CAPITALS, Registry, coverage_summary
+    from levelup.metrics.registry import Registry, coverage_summary
 
     registry = Registry()
     loader = DataLoader(edition)
-    rows = registry.coverage(loader.edition.year, available_indicators(loader))
+    rows = registry.coverage(loader.edition.year, available_indicators(loader, quiet=as_json))
+    summary = coverage_summary(rows)
+    if as_json:
+        chosen = [
+            r
+            for r in rows
+            if (mission is None or mission in r["missions"])
+            and (capital is None or capital in r["capitals"])
+        ]
+        print_json({"edition": loader.edition.year, "metrics": chosen, "coverage": summary})
+        return
     groups = [
         (f"Mission {n}: {registry.mission(n).short}", lambda r, n=n: n in r["missions"])
         for n in range(1, 13)
@@ -78,7 +97,9 @@ def list_metrics(
             continue
         if mission is None and capital is None or mission is not None or capital is not None:
             table = Table(title=title, title_justify="left", expand=False)
-            for column in ("metric", "role", "status", "source / reason"):
+            ids = [r["metric"] for r in rows]
+            table.add_column("metric", min_width=max(map(len, ids)), overflow="fold")
+            for column in ("role", "status", "source / reason"):
                 table.add_column(column)
             for row in filter(member, rows):
                 style = STATUS_STYLE[row["status"]]
@@ -88,13 +109,12 @@ def list_metrics(
                     else row["reason"] or row["source"]
                 )
                 table.add_row(
-                    f"{row['title']}\n[dim]{row['metric']}[/dim]",
+                    f"{row['title']}\n[dim]{escape(row['metric'])}[/dim]",
                     row["role"],
                     f"[{style}]{row['status']}[/{style}]",
                     detail,
                 )
             console.print(table)
-    summary = coverage_summary(rows)
     console.print(
         f"Edition {loader.edition.year}: {summary['with_data']} of {summary['annex_metrics']} annex mission metrics resolve to data "
         f"({100 * summary['with_data'] / summary['annex_metrics']:.0f}%); {summary['with_proxy_only']} more through a labelled proxy; "

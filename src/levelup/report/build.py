@@ -40,6 +40,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from levelup.paths import PROVENANCE_PAGE
 from levelup.report.execute import (
@@ -48,6 +49,7 @@ from levelup.report.execute import (
     NotebookFailure,
     NotebookJob,
     imported_modules,
+    parameter_names,
 )
 from levelup.report.nbcache import (
     KeyContext,
@@ -88,6 +90,48 @@ class BuildError(RuntimeError):
     """A known build failure, printed without a traceback."""
 
 
+class ParameterError(BuildError):
+    """A ``-P name=value`` override that no notebook can take (a usage error)."""
+
+
+#: Notebook parameters the build sets itself from data/editions.toml and its own paths.
+BUILD_PARAMETERS = frozenset(
+    {
+        "edition",
+        "data_vintage",
+        "boundary_year",
+        "output_dir",
+        "previous_edition",
+        "findings_path",
+        "previous_findings_path",
+        "data_changes_path",
+    }
+)
+
+
+def parse_parameter(text: str) -> tuple[str, Any]:
+    """``name=value`` (or Quarto's ``name:value``) as (name, value), the value read as a YAML
+    scalar (``2030`` an int, ``true`` a bool, ``2019-20`` a string, a date as ISO text)."""
+    import datetime
+
+    import yaml
+
+    sep = "=" if "=" in text else ":"
+    name, found, raw = text.partition(sep)
+    name = name.strip()
+    if not found or not name.isidentifier():
+        raise ParameterError(f"-P {text!r}: write -P name=value (e.g. -P target_year=2030)")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"-P {text!r}: the value is not YAML ({exc.problem})") from None
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    if isinstance(value, dict | list):
+        raise ParameterError(f"-P {text!r}: the value must be a single number, text or boolean")
+    return name, value
+
+
 class NotebooksFailed(BuildError):
     def __init__(self, failures: list[NotebookFailure]):
         self.failures = failures
@@ -108,8 +152,13 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     cache_dir: Path | None = None
     output_root: Path | None = None
+    # where the previous edition's findings are read from (default output_root); the preview
+    # builds into its own root but compares with the editions built in _output/
+    previous_output_root: Path | None = None
     mirror: Path | None = None
     keep_kernels: float = 600.0
+    # notebook parameter overrides (``-P name=value``), for the edition's own notebooks
+    parameters: dict[str, Any] = field(default_factory=dict)
     cell_timeout: int = 1800
     verify_data: bool = True
 
@@ -523,6 +572,28 @@ class Builder:
         unknown = set(self.formats) - set(FORMATS)
         if unknown or not self.formats:
             raise BuildError(f"unknown output formats {sorted(unknown)}; choose from html, pdf")
+        self.declared = self._declared_parameters() if opts.parameters else {}
+
+    def _declared_parameters(self) -> dict[str, set[str]]:
+        """For each notebook, the parameters its ``parameters`` cell declares; raises
+        ParameterError for an override that the build sets itself or that no notebook takes."""
+        declared = {
+            rel: set(parameter_names(json.loads((self.project.root / rel).read_text("utf-8"))))
+            for rel in self.project.notebooks()
+        }
+        for name in self.opts.parameters:
+            if name in BUILD_PARAMETERS:
+                raise ParameterError(
+                    f"-P {name}: set by the build from data/editions.toml; choose the edition "
+                    "with --edition instead"
+                )
+            if not any(name in names for names in declared.values()):
+                known = sorted(set().union(*declared.values()) - BUILD_PARAMETERS)
+                raise ParameterError(
+                    f"-P {name}: no notebook has a parameter {name!r}; parameters: "
+                    + ", ".join(known)
+                )
+        return declared
 
     # ------------------------------------------------------------------ helpers
     def _lap(self, name: str, t0: float) -> None:
@@ -531,7 +602,9 @@ class Builder:
     def _mirror(self) -> Path | None:
         from levelup.paths import default_mirror
 
-        return Path(self.opts.mirror).resolve() if self.opts.mirror else default_mirror()
+        if self.opts.mirror:
+            return Path(self.opts.mirror).resolve()
+        return default_mirror(self.project.root)
 
     def kernel_env(self) -> dict[str, str]:
         env = {
@@ -570,6 +643,10 @@ class Builder:
             "boundary_year": int(edition.boundaries),
             "output_dir": str(out / "out"),
         }
+        if edition.year == self.year:  # overrides apply to this edition's notebooks only
+            parameters.update(
+                {k: v for k, v in self.opts.parameters.items() if k in self.declared.get(rel, ())}
+            )
         key_parameters = {k: v for k, v in parameters.items() if k != "output_dir"}
         return NotebookJob(
             source=self.project.root / rel,
@@ -722,7 +799,8 @@ class Builder:
         prev_findings = None
         prev_jobs: list[NotebookJob] = []
         if self.previous:
-            published_prev = self.project.output_root / self.previous / "findings.csv"
+            prev_root = self.opts.previous_output_root or self.project.output_root
+            published_prev = Path(prev_root) / self.previous / "findings.csv"
             if published_prev.exists():
                 prev_findings = published_prev
             else:
@@ -1017,8 +1095,17 @@ class Builder:
             )
             self._stage(executed, meta)
             return result
-        from levelup.report.render import render_with_quarto
+        from levelup.report.render import RenderError, check_book, render_with_quarto
 
+        # Quarto publishes a shortcode it cannot parse as raw text: refuse it first, as the
+        # built-in engine does
+        malformed = [
+            p
+            for p in check_book(self.project.root, self.year, variables)
+            if p.message.startswith("malformed shortcode")
+        ]
+        if malformed:
+            raise RenderError(malformed)
         result = render_with_quarto(
             self.project.root,
             self.year,

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from levelup.cli_options import JsonOption, one_of, print_json
 from levelup.console import console
 
 EditionOption = Annotated[
@@ -21,6 +22,7 @@ EditionOption = Annotated[
     typer.Option(
         "--edition",
         "-e",
+        metavar="YEAR",
         help="Edition (year) to work on, as listed in data/editions.toml. Default: the latest.",
     ),
 ]
@@ -32,10 +34,12 @@ ProjectOption = Annotated[
         hidden=True,
     ),
 ]
+ENGINES = ("auto", "quarto", "builtin")
 EngineOption = Annotated[
     str,
     typer.Option(
         "--engine",
+        callback=one_of(ENGINES),
         help="Renderer: 'builtin' (pandoc + Typst, bundled; about 4 s), 'quarto' (needs a quarto "
         "executable on PATH; about 2 minutes for the whole book) or 'auto' (Quarto when "
         "installed, else built-in). Either way the build leaves _output/stage/EDITION/, where plain "
@@ -51,9 +55,28 @@ JobsOption = Annotated[
         help="Notebooks executed in parallel (warm Jupyter kernels). Default: the number of CPUs.",
     ),
 ]
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    bad = sorted(set(formats) - {"html", "pdf"})
+    if bad or not formats:
+        raise typer.BadParameter(f"unknown format(s) {bad or [value]}; use html, pdf or html,pdf")
+    return formats
+
+
+def _valid_formats(value: str) -> str:
+    _formats(value)  # refused at parse time, before any work
+    return value
+
+
 FormatsOption = Annotated[
     str,
-    typer.Option("--formats", help="Comma-separated output formats: html, pdf, or html,pdf."),
+    typer.Option(
+        "--formats",
+        callback=_valid_formats,
+        help="Comma-separated output formats: html, pdf, or html,pdf.",
+    ),
 ]
 KeepOption = Annotated[
     float | None,
@@ -63,6 +86,32 @@ KeepOption = Annotated[
         help="Keep the warm kernels alive this long after the build so the next build starts "
         "instantly (they exit by themselves when unused). 0 stops them at the end. Default: 600, "
         "or 0 under CI (CI set); LEVELUP_KEEP_KERNELS overrides the default.",
+    ),
+]
+
+
+def _parameters(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return values
+    from levelup.report.build import ParameterError, parse_parameter
+
+    for text in values:
+        try:
+            parse_parameter(text)
+        except ParameterError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return values
+
+
+ParameterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--execute-param",
+        "-P",
+        metavar="NAME=VALUE",
+        callback=_parameters,
+        help="Override a parameter of the edition's notebooks (as quarto render -P): the value "
+        "is read as YAML, e.g. -P target_year=2035. Repeat for several.",
     ),
 ]
 MirrorOption = Annotated[
@@ -84,14 +133,6 @@ def _keep_default(value: float | None) -> float:
         except ValueError:
             raise typer.BadParameter(f"LEVELUP_KEEP_KERNELS={env!r} is not a number") from None
     return 0.0 if os.environ.get("CI") else 600.0
-
-
-def _formats(value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
-    bad = sorted(set(formats) - {"html", "pdf"})
-    if bad or not formats:
-        raise typer.BadParameter(f"unknown format(s) {bad or [value]}; use html, pdf or html,pdf")
-    return formats
 
 
 @contextlib.contextmanager
@@ -126,17 +167,18 @@ def readable_errors():
             CatalogueError,
             DataFetchError,
         )
-        if not isinstance(exc, known):
-            raise
+        from levelup.data.catalogue import UnknownEditionError
+        from levelup.report.build import ParameterError
+
+        if not isinstance(exc, known) or isinstance(exc, UnknownEditionError | ParameterError):
+            raise  # a usage error (status 2) or a bug
         console.print("[red]error:[/red] ", end="")
         console.print(str(exc), markup=False, highlight=False)
         sys.exit(1)
 
 
-def _options(
-    project, edition, engine, jobs, force, formats, keep_kernels, mirror, output_root=None
-):
-    from levelup.report.build import BuildOptions
+def _options(project, edition, engine, jobs, force, formats, keep_kernels, mirror, parameters=None):
+    from levelup.report.build import BuildOptions, parse_parameter
 
     return BuildOptions(
         project_dir=project,
@@ -147,7 +189,7 @@ def _options(
         formats=_formats(formats),
         keep_kernels=_keep_default(keep_kernels),
         mirror=mirror,
-        output_root=output_root,
+        parameters=dict(parse_parameter(text) for text in parameters or []),
     )
 
 
@@ -211,6 +253,7 @@ def build(
     formats: FormatsOption = "html,pdf",
     keep_kernels: KeepOption = None,
     mirror: MirrorOption = None,
+    parameters: ParameterOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Build an edition of the report into _output/EDITION/.
@@ -227,11 +270,11 @@ def build(
     from levelup.report.build import ConsoleUI
     from levelup.report.build import build as run_build
 
+    opts = _options(
+        project, edition, engine, jobs, force, formats, keep_kernels, mirror, parameters
+    )
     with readable_errors():
-        result = run_build(
-            _options(project, edition, engine, jobs, force, formats, keep_kernels, mirror),
-            ConsoleUI(console),
-        )
+        result = run_build(opts, ConsoleUI(console))
     _summary(result)
 
 
@@ -305,48 +348,55 @@ def publish(edition: EditionOption = None, project: ProjectOption = None) -> Non
 def preview(
     edition: EditionOption = None,
     port: Annotated[
-        int, typer.Option("--port", "-p", help="Port to serve on (0: any free port).")
+        int,
+        typer.Option("--port", "-p", min=0, max=65535, help="Port to serve on (0: any free port)."),
     ] = 4200,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     engine: EngineOption = "builtin",
     jobs: JobsOption = None,
     formats: FormatsOption = "html",
     mirror: MirrorOption = None,
+    parameters: ParameterOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Build the edition, serve the site locally and rebuild it whenever you save.
 
-    Watches chapters/, analysis/ and data/ and the book files at the top of the project
-    (_quarto*.yml, *.qmd, *.bib); each save triggers a build, and the caches make it incremental:
-    a prose edit re-renders one chapter, an edited notebook re-runs that notebook only (on a warm
-    kernel). A failed rebuild is reported and the previous site keeps being served. A published
-    edition is previewed from .levelup-cache/build/preview/ and never touched. HTML only by
+    Builds into .levelup-cache/build/preview/ (an edition's own output in _output/ is never
+    touched) and watches chapters/, analysis/ and data/ and the book files at the top of the
+    project (_quarto*.yml, *.qmd, *.bib); each save triggers a build, and the caches make it
+    incremental: a prose edit re-renders one chapter, an edited notebook re-runs that notebook
+    only (on a warm kernel). The browser reloads after each rebuild; a failed rebuild is shown
+    in the page and the terminal while the previous site keeps being served. HTML only by
     default (--formats html,pdf for both).
     """
+    from levelup.data.catalogue import CatalogueError
+    from levelup.data.fetch import DataFetchError
     from levelup.report.build import Builder, BuildError, ConsoleUI, Project
-    from levelup.report.publish import read_published
-    from levelup.report.render import serve_and_watch
+    from levelup.report.kernels import KernelError
+    from levelup.report.render import PortInUseError, PreviewServer, serve_and_watch
 
-    opts = _options(project, edition, engine, jobs, False, formats, None, mirror)
-    opts.keep_kernels = max(opts.keep_kernels, 600.0)
+    opts = _options(project, edition, engine, jobs, False, formats, None, mirror, parameters)
+    if not os.environ.get("LEVELUP_KEEP_KERNELS"):  # warm kernels for the rebuilds
+        opts.keep_kernels = max(opts.keep_kernels, 600.0)
     proj = Project.from_options(opts)
+    opts.previous_output_root = proj.output_root
+    opts.output_root = proj.build_cache / "preview"
     ui = ConsoleUI(console)
     with readable_errors():
         builder = Builder(opts, ui)
-        if read_published(builder.final) is not None:
-            opts.output_root = proj.build_cache / "preview"
-            console.print(
-                f"Edition {builder.year} is published: previewing a copy in {opts.output_root}"
-            )
-            builder = Builder(opts, ui)
-        result = builder.run()
+        try:  # bound before building: a busy port is refused at once
+            server = PreviewServer(builder.final / "site", host, port)
+        except PortInUseError as exc:
+            raise typer.BadParameter(exc.strerror, param_hint="'--port'") from None
+        try:
+            result = builder.run()
+        except BaseException:
+            server.close()
+            raise
     _summary(result)
 
     def rebuild(changed: set[Path]) -> None:
-        try:
-            _summary(Builder(opts, ui).run())
-        except BuildError as exc:
-            console.print(f"[red]build failed:[/red] {exc}", markup=True, highlight=False)
+        _summary(Builder(opts, ui).run())
 
     root = proj.root
     watch = [root / d for d in ("chapters", "analysis", "data") if (root / d).is_dir()]
@@ -357,13 +407,89 @@ def preview(
         and (p.name.startswith("_quarto") or p.suffix in (".qmd", ".md", ".bib", ".csl"))
     )
     serve_and_watch(
-        result.output_dir / "site", rebuild, watch, host=host, port=port, log=console.print
+        result.output_dir / "site",
+        rebuild,
+        watch,
+        server=server,
+        known_errors=(BuildError, CatalogueError, DataFetchError, KernelError),
+        log=console.print,
     )
+
+
+def findings(
+    pattern: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only keys containing this text (case-insensitive), or matching it as a glob "
+            "when it has * or ?.",
+        ),
+    ] = None,
+    edition: EditionOption = None,
+    as_json: Annotated[bool, JsonOption] = False,
+    project: ProjectOption = None,
+) -> None:
+    """List the finding keys a chapter can quote with {{< var KEY >}}.
+
+    Each key with its value, the text a reader sees (display) and the notebook that computes it,
+    from the last build's _output/EDITION/findings.csv.
+    """
+    import csv
+    import fnmatch
+
+    from levelup.data.catalogue import Catalogue
+    from levelup.data.sources import Manifest
+    from levelup.paths import PROJECT_ROOT
+
+    root = Path(project or PROJECT_ROOT).resolve()
+    with readable_errors():
+        catalogue = Catalogue(Manifest.load(root / "data" / "sources.toml"), data_dir=root / "data")
+        year = catalogue.edition(edition).year if edition else catalogue.latest_edition.year
+    path = root / "_output" / year / "findings.csv"
+    if not path.is_file():
+        console.print(
+            f"[red]error:[/red] no findings for edition {year} yet: run "
+            f"`levelup build --edition {year}` first",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [
+            {k: row[k] for k in ("key", "value", "display", "unit", "notebook")}
+            for row in csv.DictReader(handle)
+        ]
+    if pattern:
+        wanted = pattern.lower()
+        glob = any(c in pattern for c in "*?[")
+        rows = [
+            r
+            for r in rows
+            if (
+                fnmatch.fnmatchcase(r["key"].lower(), wanted)
+                if glob
+                else wanted in r["key"].lower()
+            )
+        ]
+    if as_json:
+        print_json({"edition": year, "findings": rows})
+        return
+    if not rows:
+        console.print(f"No finding key of edition {year} matches {pattern!r}.", highlight=False)
+        raise typer.Exit(1)
+    from rich.table import Table
+
+    table = Table(title=f"Findings of edition {year} ({len(rows)})", title_justify="left")
+    table.add_column("key", no_wrap=True, min_width=max(len(r["key"]) for r in rows))
+    for column in ("value", "display", "notebook"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r["key"], r["value"], r["display"], r["notebook"])
+    console.print(table, highlight=False)
 
 
 kernels_app = typer.Typer(
     help="The warm Jupyter kernels that builds keep alive between builds (see `levelup build --help`).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -407,4 +533,5 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check)
     app.command("preview")(preview)
     app.command("publish")(publish)
+    app.command("findings")(findings)
     app.add_typer(kernels_app, name="kernels")

@@ -10,10 +10,12 @@ from .check import check_book
 from .engine import ChapterResult, RenderResult, render_book
 from .errors import Problem, RenderError, format_problems
 from .quarto import choose_engine, render_with_quarto
-from .serve import serve_and_watch
+from .serve import PortInUseError, PreviewServer, serve_and_watch
 
 __all__ = [
     "ChapterResult",
+    "PortInUseError",
+    "PreviewServer",
     "Problem",
     "RenderError",
     "RenderResult",

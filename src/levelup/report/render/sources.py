@@ -434,6 +434,40 @@ def _numeric_segment_hint(key: str) -> str:
     )
 
 
+def _leaf_keys(mapping: Mapping, prefix: str = "") -> list[str]:
+    keys = []
+    for name, value in mapping.items():
+        dotted = f"{prefix}{name}"
+        keys += _leaf_keys(value, dotted + ".") if isinstance(value, Mapping) else [dotted]
+    return keys
+
+
+def nearest_key(variables: Mapping, key: str) -> str | None:
+    """The defined variable key closest to a mistyped ``key`` (difflib ratio >= 0.8), if any."""
+    import difflib
+
+    close = difflib.get_close_matches(key, _leaf_keys(variables), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def malformed_shortcode(text: str) -> str | None:
+    """Why ``text`` holds a ``{{<`` that does not parse as a shortcode (None when every one does).
+
+    ``{{< var key}}``, an unclosed ``{{< var key`` or ``{{<>}}`` would otherwise be published as
+    raw text; escaped shortcodes (``{{{< ... >}}}``, ``{{</* ... */>}}``) are taken out first.
+    """
+    leftover = SHORTCODE_RE.sub("", text)
+    at = leftover.find("{{<")
+    if at < 0:
+        return None
+    end = leftover.find("}}", at)
+    snippet = leftover[at : end + 2] if 0 <= end - at < 80 else leftover[at : at + 40]
+    return (
+        f"malformed shortcode {snippet!r}: "
+        "write {{< name arguments >}} on one line, e.g. {{< var key >}}"
+    )
+
+
 class _ShortcodeExpander:
     """Expands the shortcodes of one chapter, line by line (state shared across lines)."""
 
@@ -460,6 +494,9 @@ class _ShortcodeExpander:
 
         block: list[str] = []
         text = ESCAPED_RE.sub(escape, ln.text)
+        malformed = malformed_shortcode(text)
+        if malformed is not None:
+            self.missing(ln, malformed)
         text = SHORTCODE_RE.sub(lambda m: self.shortcode(m, ln, block, in_front), text)
         for token, literal in escaped.items():
             text = text.replace(token, literal)
@@ -503,7 +540,12 @@ class _ShortcodeExpander:
                 found, value = _lookup_meta(ctx, self.front, key)
                 where = "no such metadata key"
             if not found:
-                return self.missing(ln, f"{name} {key}: {where}{_numeric_segment_hint(key)}")
+                hint = nearest_key(ctx.variables, key) if name == "var" else None
+                return self.missing(
+                    ln,
+                    f"{name} {key}: {where}{_numeric_segment_hint(key)}"
+                    + (f"; did you mean {hint}?" if hint else ""),
+                )
             single, why = quarto_vars.single_value(value)
             if not single:
                 return self.missing(ln, f"{name} {key}: {why}")
