@@ -39,11 +39,11 @@ EditionOption = Annotated[
 ]
 
 
-def make_store(mirror: Path | None, cache: Path | None) -> DataStore:
+def make_store(mirror: Path | None, cache: Path | None, rehash: bool = False) -> DataStore:
     if mirror is not None and not mirror.is_dir():
         console.print(f"[red]error:[/red] mirror directory {mirror} does not exist")
         raise typer.Exit(2)
-    return DataStore(mirror=mirror, cache_dir=cache)
+    return DataStore(mirror=mirror, cache_dir=cache, rehash=rehash)
 
 
 @data_app.command("fetch")
@@ -53,13 +53,19 @@ def fetch(
     only: Annotated[
         str | None, typer.Option(help="Only files whose path contains this text.")
     ] = None,
+    rehash: Annotated[
+        bool,
+        typer.Option(
+            help="Hash every file in full, trusting no verification stamp (CI does this)."
+        ),
+    ] = False,
 ) -> None:
     """Download (or take from a mirror) every pinned file and verify its sha256 and size.
 
     Stops with a message naming each file that is missing, truncated, fails its checksum or
     cannot be downloaded; nothing downstream runs on unverified data.
     """
-    store = make_store(mirror, cache)
+    store = make_store(mirror, cache, rehash=rehash)
     pins = [p for p in store.manifest if only is None or only in p.path]
     try:
         report = store.fetch(pins)
@@ -105,16 +111,19 @@ def validate(
         Path | None, typer.Option(help="Write the boundary-harmonisation report to this CSV.")
     ] = None,
 ) -> None:
-    """Load and validate every dataset of an edition; print what loading changed.
+    """Hash every pinned file of the edition in full, then load and validate every dataset;
+    print what loading changed.
 
-    Exit status 1 if any table breaks a rule (each problem names dataset, file, line, column and rule).
+    Exit status 1 if any file does not match its pin or any table breaks a rule (each problem
+    names dataset, file, line, column and rule).
     """
     import pandas as pd
     from rich.progress import track
 
     from levelup.data.load import DataLoader
+    from levelup.safe_output import neutralise_frame
 
-    loader = DataLoader(edition, store=make_store(mirror, cache))
+    loader = DataLoader(edition, store=make_store(mirror, cache, rehash=True))
     ids = datasets or list(loader.datasets())
     failures = 0
     table = Table(title=f"Edition {loader.edition.year}: {len(ids)} datasets")
@@ -160,7 +169,7 @@ def validate(
         )
     console.print(table)
     if boundaries is not None:
-        pd.DataFrame(boundary_rows).to_csv(boundaries, index=False)
+        neutralise_frame(pd.DataFrame(boundary_rows)).to_csv(boundaries, index=False)
         console.print(f"boundary report written to {boundaries}")
     if failures:
         console.print(f"[red]{failures} dataset(s) failed validation[/red]")
@@ -251,6 +260,7 @@ def edition_changes(
     from levelup.data.changes import compare_editions, revised_metric_periods
     from levelup.data.load import DataLoader
     from levelup.paths import PROJECT_ROOT
+    from levelup.safe_output import neutralise_frame
 
     store = make_store(mirror, cache)
     current = DataLoader(edition, store=store)
@@ -263,7 +273,7 @@ def edition_changes(
     report = compare_editions(DataLoader(before, store=store), current)
     directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
     written = report.write(directory, detailed=detailed)
-    revised_metric_periods(report).to_csv(
+    neutralise_frame(revised_metric_periods(report)).to_csv(
         directory / "revisions.csv", index=False, lineterminator="\n"
     )
     for name, count in report.summary().items():

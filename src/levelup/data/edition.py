@@ -29,6 +29,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import tomli_w
+
 from levelup.data import pinning
 from levelup.data.catalogue import Catalogue
 from levelup.data.changes import DataChangeReport, compare_editions, revised_metric_periods
@@ -36,9 +38,10 @@ from levelup.data.fetch import DataStore
 from levelup.data.load import DataLoader
 from levelup.data.readers import read_csv_strings
 from levelup.data.schema import LOWER_TIER, geography_of
-from levelup.data.sources import Manifest
+from levelup.data.sources import Manifest, ManifestError
 from levelup.data.validate import DataValidationError, Issue
 from levelup.paths import PROJECT_ROOT
+from levelup.safe_output import neutralise_frame
 
 _OBSOLETE_SINCE = re.compile(r"Obsolete code since (\d{4})")
 
@@ -99,13 +102,17 @@ def new_edition(
     year = str(year)
     project_dir = project_dir or PROJECT_ROOT
     data_dir = data_dir or project_dir / "data"
-    mirror, vintage = _vintage_of(Path(vintage_dir))
     catalogue = Catalogue(Manifest.load(data_dir / "sources.toml"), data_dir=data_dir)
     if year in catalogue.editions:
         raise EditionError(
             f"edition {year} already exists in {data_dir / 'editions.toml'}; editions are never overwritten"
         )
     previous = catalogue.latest_edition
+    if not re.fullmatch(r"\d{4}", year) or year <= previous.year:
+        raise EditionError(
+            f"YEAR {year!r} is not a four-digit year after the latest edition {previous.year}"
+        )
+    mirror, vintage = _vintage_of(Path(vintage_dir))
     if vintage <= previous.els_vintage:
         raise EditionError(
             f"vintage {vintage} is not newer than edition {previous.year}'s {previous.els_vintage}"
@@ -113,9 +120,13 @@ def new_edition(
 
     # 1. pins for the new vintage, from the mirror's listing
     current = {f.path for f in catalogue.manifest}
+    try:
+        listed = pinning.els_entries(mirror)
+    except ManifestError as exc:
+        raise EditionError(f"{exc}; nothing was written") from None
     entries = [
         e
-        for e in pinning.els_entries(mirror)
+        for e in listed
         if e["path"] not in current
         and (e["vintage"] == vintage or (e["kind"] == "els-history" and e["vintage"] <= vintage))
     ]
@@ -176,7 +187,9 @@ def new_edition(
         # 4. write: change report, pins, edition, profile
         written = report.write(data_dir / "changes" / year)
         revisions = data_dir / "changes" / year / "revisions.csv"
-        revised_metric_periods(report).to_csv(revisions, index=False, lineterminator="\n")
+        neutralise_frame(revised_metric_periods(report)).to_csv(
+            revisions, index=False, lineterminator="\n"
+        )
         written.append(revisions)
         shutil.copyfile(staged / "sources.toml", data_dir / "sources.toml")
         shutil.copyfile(staged / "editions.toml", data_dir / "editions.toml")
@@ -197,17 +210,19 @@ def latest_dwelling_stock_source(store: DataStore) -> str:
 def _edition_block(
     year: str, vintage: str, previous, boundaries: int, title: str | None, stock_source: str
 ) -> str:
-    return (
-        f"\n[edition.{year}]\n"
-        f'title = "{title or f"Levelling Up missions: progress report {year}"}"\n'
-        f'els_vintage = "{vintage}"\n'
-        f'history_cutoff = "{vintage}"\n'
-        f'sdg_vintage = "{previous.sdg_vintage}"\n'
-        f'sdg_legacy_vintage = "{previous.sdg_legacy_vintage}"\n'
-        f"boundaries = {boundaries}\n"
-        f'dwelling_stock_source = "{stock_source}"\n'
-        f'previous = "{previous.year}"\n'
-    )
+    """The ``[edition.YEAR]`` table, written by tomli-w (a title with quotes or newlines is
+    escaped, never TOML syntax)."""
+    edition = {
+        "title": title or f"Levelling Up missions: progress report {year}",
+        "els_vintage": vintage,
+        "history_cutoff": vintage,
+        "sdg_vintage": previous.sdg_vintage,
+        "sdg_legacy_vintage": previous.sdg_legacy_vintage,
+        "boundaries": boundaries,
+        "dwelling_stock_source": stock_source,
+        "previous": previous.year,
+    }
+    return "\n" + tomli_w.dumps({"edition": {year: edition}})
 
 
 def _profile(year: str, vintage: str, previous: str) -> str:

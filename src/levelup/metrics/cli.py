@@ -62,6 +62,7 @@ def list_metrics(
 
     from levelup.data.load import DataLoader
     from levelup.metrics.registry import CAPITALS, Registry, coverage_summary
+    from levelup.safe_output import neutralise_frame
 
     registry = Registry()
     loader = DataLoader(edition)
@@ -104,4 +105,4 @@ def list_metrics(
         frame = pd.DataFrame(rows)
         frame["missions"] = frame["missions"].map(lambda m: " ".join(map(str, m)))
         frame["capitals"] = frame["capitals"].map(" ".join)
-        frame.to_csv(csv, index=False)
+        neutralise_frame(frame).to_csv(csv, index=False)

@@ -68,10 +68,11 @@ from levelup.report.publish import (
     intact,
     read_checksums,
     read_published,
+    staging,
     swap_into_place,
-    tmp_sibling,
     write_checksums,
 )
+from levelup.safe_output import neutralise, neutralise_row, restore_row
 
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
@@ -368,7 +369,7 @@ def merge_findings_rows(sources: dict[str, Path]) -> tuple[list[str], list[dict[
             for column in reader.fieldnames or []:
                 if column not in columns:
                     columns.append(column)
-            for row in reader:
+            for row in map(restore_row, reader):
                 key = row.get("key", "")
                 if not _KEY.match(key):
                     raise BuildError(f"{name}: finding key {key!r} must be dotted lower-case words")
@@ -431,7 +432,7 @@ def merge_findings_files(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(map(neutralise_row, rows))
         (tmp / "findings.csv").write_text(buffer.getvalue(), encoding="utf-8")
         records = [
             {c: _json_number(r.get(c)) if c in _NUMERIC else r.get(c, "") for c in columns}
@@ -815,8 +816,7 @@ class Builder:
             result.kernels = dict(self._kernel_stats)
             return result
         figure_data = self._figure_data(entries, work / "figure-data")
-        tmp = tmp_sibling(self.final)
-        try:
+        with staging(self.final) as tmp:
             render = self._render(engine, tmp, executed, variables, figure_data, meta)
             self._lap("render", t0)
             ui.done(
@@ -832,9 +832,6 @@ class Builder:
             ui.step("publish")
             result = self._publish(tmp, work, entries, render, engine, meta, published)
             self._lap("publish", t0)
-        except BaseException:
-            discard(tmp)
-            raise
         return result
 
     def _fingerprint(self, engine: str, meta: dict, entries, final_findings: Path) -> str:
@@ -1140,7 +1137,7 @@ class Builder:
             if not entry.boundaries.exists():
                 continue
             with entry.boundaries.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
+                for row in map(restore_row, csv.DictReader(handle)):
                     if row.get("edition", self.year) != self.year:
                         continue
                     key = tuple(row.get(f, "") for f in fields)
@@ -1149,7 +1146,7 @@ class Builder:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([*fields, "notebooks"])
         for key in sorted(rows):
-            writer.writerow([*key, ";".join(sorted(rows[key]))])
+            writer.writerow(list(map(neutralise, [*key, ";".join(sorted(rows[key]))])))
         path.write_text(buffer.getvalue(), encoding="utf-8")
 
     def _build_record(self, engine, render, meta, published) -> dict:
