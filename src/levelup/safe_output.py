@@ -10,8 +10,9 @@ which spreadsheets show as text (OWASP, "CSV Injection"). Numbers are not text: 
 with an apostrophe followed by one of those characters gets a second one, so :func:`restore`
 gives back exactly what was written and findings round-trip through their CSV files.
 
-**Markdown tables** (read by pandoc for HTML and PDF): ``<``, ``>`` and ``&`` become entities, so
-an area name ``<script>…`` shows as that text instead of raw HTML (an empty cell or a script).
+**Markdown** (table cells, and finding values quoted in chapters; pandoc reads them for HTML and
+PDF): ``<``, ``>`` and ``&`` become entities, so an area name ``<script>…`` shows as that text
+instead of raw HTML (an empty cell, or a script).
 """
 
 from __future__ import annotations
@@ -61,7 +62,12 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def html_text(value) -> str:
+    """Text for Markdown that pandoc cannot read as HTML: ``<``, ``>``, ``&`` as entities."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def markdown_cell(value) -> str:
     """Text for one cell of a pipe table: HTML escaped, pipes escaped, on one line."""
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    text = html_text(value).replace("|", "\\|")
+    return text.replace("\r", " ").replace("\n", " ")
