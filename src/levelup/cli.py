@@ -57,10 +57,12 @@ def main() -> None:  # pragma: no cover - console entry point
     except Exception as exc:
         from levelup.console import console
         from levelup.data.fetch import DataFetchError
+        from levelup.data.sources import ManifestError
         from levelup.data.validate import DataValidationError
         from levelup.metrics.registry import RegistryError
 
-        if not isinstance(exc, DataFetchError | DataValidationError | RegistryError):
+        known = DataFetchError | DataValidationError | RegistryError | ManifestError
+        if not isinstance(exc, known):
             raise
         console.print(f"[red]error:[/red] {exc}")
         sys.exit(1)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from levelup.console import console
@@ -232,6 +233,8 @@ def edition_new(
     )
     for name, count in summary.items():
         console.print(f"  {name.replace('_', ' ')}: {count}")
+    for warning in result.warnings:
+        console.print(f"  [yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     for path in result.written:
         console.print(f"  wrote {path}")
 

@@ -26,7 +26,7 @@ import re
 import shutil
 import tempfile
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
@@ -58,6 +58,8 @@ class NewEdition:
     report: DataChangeReport
     boundaries: int
     written: list[Path]
+    #: what loading flagged without refusing (e.g. an area name that is not the official one)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _vintage_of(directory: Path) -> tuple[Path, str]:
@@ -168,6 +170,7 @@ def new_edition(
                 issues += exc.issues
         if issues:
             raise DataValidationError(issues)
+        warnings = [w for report in loader.reports.values() for w in report.warnings]
         detected = boundary_year_of(loader)
         if boundaries is None and detected != previous.boundaries:
             (staged / "editions.toml").write_text(
@@ -198,7 +201,7 @@ def new_edition(
         profile.write_text(_profile(year, vintage, previous.year), encoding="utf-8")
         written.append(profile)
         boundary_year = staged_catalogue.edition(year).boundaries
-    return NewEdition(year, vintage, entries, report, boundary_year, written)
+    return NewEdition(year, vintage, entries, report, boundary_year, written, warnings)
 
 
 def latest_dwelling_stock_source(store: DataStore) -> str:

@@ -350,7 +350,13 @@ _NAMED_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG)
 def _official_area_names(paths: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     names: dict[str, list[str]] = {}
     for path in paths:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            usecols=["areacd", "areanm"],
+        ).drop_duplicates()
         for code, name in zip(raw["areacd"], raw["areanm"], strict=True):
             known = names.setdefault(code, [])
             for variant in (_tidy_name(name), name):
