@@ -459,6 +459,10 @@ QUARTERS = [
     (f"2024-Q{q}", f"2024-{3 * q - 2:02d}-01", f"2024-{3 * q:02d}-{30 if q in (2, 3) else 31}")
     for q in range(1, 5)
 ]
+YEARS_TWO_ANCHORS = [
+    ("2024", "2024-01-01", "2024-12-31"),
+    ("2024-04-01/P1Y", "2024-04-01", "2025-03-31"),
+]
 SNAPSHOTS = [(f"2024-{m:02d}-15", f"2024-{m:02d}-15", f"2024-{m:02d}-15") for m in (1, 4, 7, 10)]
 
 
@@ -653,6 +657,8 @@ CASES: list[tuple[str, Callable[[Env], Callable[[], object]], object]] = [
     # --- change report on unchanged data ------------------------------------------------------
     ("unchanged monthly data", lambda env: change_report_identical("month", MONTHS), Accepted(_no_revisions)),
     ("unchanged quarterly data", lambda env: change_report_identical("quarter", QUARTERS), Accepted(_no_revisions)),
+    ("unchanged calendar and financial years of one series",
+     lambda env: change_report_identical("calendar_year", YEARS_TWO_ANCHORS), Accepted(_no_revisions)),
     ("unchanged monthly snapshots", lambda env: change_report_identical("point", SNAPSHOTS), Accepted(_no_revisions)),
     # --- outputs ------------------------------------------------------------------------------
     ("chart download with formula names", chart_csv, Accepted(_chart_csv_safe)),

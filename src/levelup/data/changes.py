@@ -395,8 +395,12 @@ def _row_changes(dataset_id: str, old: pd.DataFrame, new: pd.DataFrame):
                 }
             )
     keys = ["indicator_id", "area_code", "pkey", "source_id"]
+    old, new = _exact_where_ambiguous(old, keys), _exact_where_ambiguous(new, keys)
     merged = old[[*keys, "value"]].merge(
-        new[[*keys, "value", "period", "area_name"]], on=keys, suffixes=("_old", "_new")
+        new[[*keys, "value", "period", "area_name"]],
+        on=keys,
+        suffixes=("_old", "_new"),
+        validate="one_to_one",  # a value is compared with its own period's, never many-to-many
     )
     both = merged.dropna(subset=["value_old", "value_new"])
     diff = both["value_new"] - both["value_old"]
@@ -418,6 +422,16 @@ def _row_changes(dataset_id: str, old: pd.DataFrame, new: pd.DataFrame):
         }
     )
     return areas, periods, revisions
+
+
+def _exact_where_ambiguous(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows whose period key is shared by two periods of the same series (e.g. a calendar and a
+    financial year starting in the same year) are matched on their exact period instead."""
+    shared = frame.duplicated(keys, keep=False)
+    if shared.any():
+        frame = frame.copy()
+        frame.loc[shared, "pkey"] = "period:" + frame.loc[shared, "period"].astype(str)
+    return frame
 
 
 def revised_metric_periods(report: DataChangeReport) -> pd.DataFrame:
