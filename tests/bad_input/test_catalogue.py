@@ -31,6 +31,7 @@ from levelup.data.load import DataLoader
 from levelup.data.sources import Manifest, ManifestError, PinnedFile
 from levelup.data.validate import DataValidationError
 from levelup.paths import PROJECT_ROOT
+from levelup.report.publish import PublishError
 
 VINTAGE = "2026-06-26"
 FOLDER = "employment-rate-ni"
@@ -422,6 +423,30 @@ def disk_full(env: Env):
     return run
 
 
+def publish_with_tampered_input(env: Env):
+    """``levelup publish`` hashes every input the edition read: a same-size change with its
+    mtime restored is caught even though a stamp says the file was verified."""
+    from levelup.report.publish import verify_inputs
+
+    root = env.tmp / "mirror-publish"
+    (root / REL).parent.mkdir(parents=True)
+    shutil.copyfile(env.real_mirror / REL, root / REL)
+    manifest = Manifest.load()
+    DataStore(manifest, mirror=root, cache_dir=env.tmp / "cache").path(REL)  # stamped
+    edition = env.watched / "_output" / "2026"
+    edition.mkdir(parents=True)
+    pin = manifest.get(REL)
+    (edition / "data-manifest.toml").write_text(
+        f'[[file]]\npath = "{REL}"\nsha256 = "{pin.sha256}"\n', encoding="utf-8"
+    )
+    stat = (root / REL).stat()
+    data = (root / REL).read_bytes().replace(b",73.6,", b",93.6,", 1)
+    (root / REL).write_bytes(data)
+    os.utime(root / REL, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    store = DataStore(manifest, mirror=root, cache_dir=env.tmp / "cache", rehash=True)
+    return lambda: verify_inputs(edition, store)
+
+
 # --- change report -------------------------------------------------------------------------
 def change_report_identical(period_type: str, periods: list[tuple[str, str, str]]):
     def run():
@@ -648,12 +673,13 @@ CASES: list[tuple[str, Callable[[Env], Callable[[], object]], object]] = [
      Refused(DataFetchError, "truncated", file=REL)),
     ("tampered parse cannot survive restoring the file", tampered_parse_cannot_survive,
      Accepted(_same_tables)),
+    ("publish with a tampered input", publish_with_tampered_input,
+     Refused(PublishError, "do not verify; nothing was published", file=REL)),
     ("checksums do not cover the build log", checksums_without_build_log,
      Accepted(_checksums_reproducible)),
     ("killed build's staging directory", stale_staging, Accepted(_stale_cleaned)),
     ("disk full while publishing", disk_full,
-     Refused(__import__("levelup.report.publish", fromlist=["PublishError"]).PublishError,
-             "report.pdf: No space left on device; nothing was published")),
+     Refused(PublishError, "report.pdf: No space left on device; nothing was published")),
     # --- change report on unchanged data ------------------------------------------------------
     ("unchanged monthly data", lambda env: change_report_identical("month", MONTHS), Accepted(_no_revisions)),
     ("unchanged quarterly data", lambda env: change_report_identical("quarter", QUARTERS), Accepted(_no_revisions)),
