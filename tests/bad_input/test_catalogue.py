@@ -517,8 +517,8 @@ def _chart_csv_safe(path, env):
 
 def findings_round_trip(env: Env):
     def run():
+        from levelup.findings.table import write_findings_csv
         from levelup.gates.numbers import read_findings
-        from levelup.report.findings import write_findings_csv
 
         frame = pd.DataFrame(
             {
