@@ -38,13 +38,17 @@ class PinnedFile:
         return self.path
 
 
+_LOOPBACK = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://[::1]:")
+
+
 def unsafe_pin(path: str, url: str) -> str:
     """Why a pin's path or URL is unsafe ("" when safe): a path must stay inside the mirror or
-    cache (relative, no ``..``, no backslash) and an upstream URL must be https."""
+    cache (relative, no ``..``, no backslash) and an upstream URL must be https (or plain http
+    to this machine's loopback address, which no one else can intercept: the download tests)."""
     parts = path.replace("\\", "/").split("/")
     if not path or path.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
         return f"path {path!r} is absolute or contains '..' (it must stay inside the data folder)"
-    if url and not url.startswith("https://"):
+    if url and not url.startswith(("https://", *_LOOPBACK)):
         return f"url {url!r} is not https"
     return ""
 
