@@ -62,6 +62,7 @@ from levelup.report.publish import (
     CHECKSUMS,
     OutputDiff,
     PublishedEditionError,
+    clean_stale_staging,
     diff_checksums,
     discard,
     file_checksums,
@@ -678,6 +679,7 @@ class Builder:
                 f"Use --force to rebuild it anyway (the differences are listed)."
             )
         with build_lock(self.project.build_cache / "build.lock", self.ui):
+            clean_stale_staging(self.final)  # left by a killed build, even if this one is a no-op
             try:
                 result = self._run(published)
             except KeyboardInterrupt:
