@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|nan)", re.I)
 
@@ -53,8 +51,13 @@ def restore_row(row: dict) -> dict:
     return {key: restore(value) for key, value in row.items()}
 
 
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell neutralised; numeric columns are left numeric."""
+def neutralise_frame(frame):
+    """A copy of a DataFrame with every text cell neutralised; numeric columns stay numeric.
+
+    (pandas is imported here, not at the top: the build process writes CSVs with the standard
+    library and must not pay for importing pandas.)"""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
