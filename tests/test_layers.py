@@ -1,6 +1,6 @@
 """The layers point one way: a module never imports a layer above its own.
 
-    base (paths, console, config_files, wording, safe_output)
+    base (paths, console, config_files, wording, quarto_vars, safe_output)
       -> data -> stats -> findings -> charts -> metrics -> report -> gates -> cli
 
 ``levelup.report.render`` (the Quarto-compatible book engine) is a layer of its own that reads
@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
         "levelup.console",
         "levelup.config_files",
         "levelup.wording",
+        "levelup.quarto_vars",
         "levelup.safe_output",
     ),
     ("levelup.report.render",),
@@ -102,6 +103,7 @@ def test_no_module_imports_a_higher_layer():
     ("module", "layer"),
     [
         ("levelup.wording", "levelup"),
+        ("levelup.quarto_vars", "levelup"),
         ("levelup.report.render.engine", "levelup.report.render"),
         ("levelup.report.build", "levelup.report"),
         ("levelup.findings.table", "levelup.findings"),
