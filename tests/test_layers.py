@@ -1,6 +1,6 @@
 """The layers point one way: a module never imports a layer above its own.
 
-    base (paths, console, config_files, wording, quarto_vars)
+    base (paths, console, config_files, wording, quarto_vars, safe_output)
       -> data -> stats -> findings -> charts -> metrics -> report -> gates -> cli
 
 ``levelup.report.render`` (the Quarto-compatible book engine) is a layer of its own that reads
@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
         "levelup.config_files",
         "levelup.wording",
         "levelup.quarto_vars",
+        "levelup.safe_output",
     ),
     ("levelup.report.render",),
     ("levelup.data",),

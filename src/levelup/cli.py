@@ -75,6 +75,7 @@ def _known_error_status(exc: Exception) -> int | None:
     """Exit status of an error the user can fix (2: usage, 1: input data), None for a bug."""
     from levelup.data.catalogue import UnknownEditionError
     from levelup.data.fetch import DataFetchError
+    from levelup.data.sources import ManifestError
     from levelup.data.validate import DataValidationError
     from levelup.metrics.registry import RegistryError
 
@@ -85,7 +86,7 @@ def _known_error_status(exc: Exception) -> int | None:
 
         if isinstance(exc, ParameterError):
             return 2
-    if isinstance(exc, DataFetchError | DataValidationError | RegistryError):
+    if isinstance(exc, DataFetchError | DataValidationError | RegistryError | ManifestError):
         return 1
     return None
 

@@ -13,6 +13,7 @@ import pytest
 
 from levelup.data.edition import EditionError, new_edition
 from levelup.data.validate import DataValidationError
+from levelup.metrics.registry import Registry
 from levelup.paths import PROJECT_ROOT
 
 VINTAGE = "2026-06-26"
@@ -51,6 +52,7 @@ def test_building_2026_from_2025_reproduces_the_committed_manifest(mirror, tmp_p
         data_dir=project / "data",
         project_dir=project,
         cache_dir=tmp_path / "cache",
+        metrics_by_input=Registry().metrics_by_input(),
     )
     assert (project / "data" / "sources.toml").read_text() == (
         PROJECT_ROOT / "data" / "sources.toml"
@@ -92,6 +94,7 @@ def test_building_2026_from_2025_reproduces_the_committed_manifest(mirror, tmp_p
             data_dir=project / "data",
             project_dir=project,
             cache_dir=tmp_path / "cache",
+            metrics_by_input={},
         )
 
 
@@ -147,7 +150,7 @@ def broken_mirror(mirror: Path, tmp_path: Path, rel: str, edit) -> Path:
             "unparseable period",
             "period",
         ),
-        ("homicide-offences", lambda b: b.replace(b"areacd", b"area", 1), "schema", "area_code"),
+        ("homicide-offences", lambda b: b.replace(b"areacd", b"area", 1), "schema", "areacd"),
     ],
 )
 def test_a_broken_new_vintage_is_refused_and_nothing_is_written(
@@ -164,11 +167,12 @@ def test_a_broken_new_vintage_is_refused_and_nothing_is_written(
             data_dir=project / "data",
             project_dir=project,
             cache_dir=tmp_path / "cache",
+            metrics_by_input={},
         )
     issue = next(i for i in info.value.issues if i.rule == rule)
     assert issue.file == rel and issue.column == column and f"els/{folder}" == issue.dataset
     if rule == "schema":
-        assert issue.line == 1 and "missing required column(s) ['area_code']" in issue.detail
+        assert issue.line == 1 and "missing required column(s) 'areacd'" in issue.detail
     else:
         assert issue.line > 1
     after = {p: p.read_bytes() for p in (project / "data").rglob("*") if p.is_file()}

@@ -32,6 +32,8 @@ def broken_loader(mirror: Path, tmp_path: Path, rel: str, edit, edition: int = 2
     target = tmp_path / "mirror" / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
+    if not (tmp_path / "mirror" / "population").exists():  # area names are checked against it
+        (tmp_path / "mirror" / "population").symlink_to(mirror / "population")
     real = Manifest.load()
     files = [
         dataclasses.replace(pin, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
@@ -135,8 +137,21 @@ def test_duplicate_key(mirror, tmp_path):
     )
 
 
-def test_exact_duplicate_is_dropped_and_reported(mirror, tmp_path):
+def test_a_repeated_row_is_refused(mirror, tmp_path):
+    lines = (mirror / HLE).read_bytes().decode("utf-8-sig").split("\r\n")
     loader = broken_loader(mirror, tmp_path, HLE, lambda lines: [*lines[:-1], lines[1], lines[-1]])
+    issues = load_error(loader, "els/healthy-life-expectancy").issues
+    assert {(i.rule, i.line, i.column) for i in issues} == {
+        ("duplicate key", 2, "areacd"),
+        ("duplicate key", len(lines), "areacd"),
+    }
+
+
+def test_an_area_listed_under_two_geography_labels_is_kept_once_and_reported(mirror, tmp_path):
+    def edit(lines):
+        return [*lines[:-1], replace_field(lines[1], 2, "Nation"), lines[-1]]
+
+    loader = broken_loader(mirror, tmp_path, HLE, edit)
     frame = loader.load("els/healthy-life-expectancy", harmonise_boundaries=False)
     dropped = loader.reports["els/healthy-life-expectancy"].dropped
     assert dropped and "identical duplicate" in dropped[0]["reason"]
@@ -218,10 +233,9 @@ def test_missing_column_in_a_2025_schema_file(mirror, tmp_path):
         ),
         "schema",
     )
-    assert (issue.line, issue.column) == (
-        1,
-        "period",
-    ) and "missing required column(s) ['period']" in issue.detail
+    assert (issue.line, issue.column) == (1, "period")
+    assert "missing required column(s) 'period'; the file's header is" in issue.detail
+    assert "Perod" in issue.detail  # the file's own header, as written
 
 
 def test_label_missing_from_crosswalk_is_refused(mirror, tmp_path):

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from afcharts.af_colours import get_af_colours
 
+from levelup.safe_output import neutralise_frame
+
 COLOURS: list[str] = get_af_colours(
     "categorical"
 )  # dark blue, turquoise, dark pink, orange, dark grey, light purple
@@ -193,5 +195,5 @@ def save_chart_data(label: str, frame: pd.DataFrame, output_dir: str | Path) -> 
         raise ValueError(f"chart data are named by the figure label (fig-...), not {label!r}")
     target = Path(output_dir) / "figure-data" / f"{label}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(target, index=False, lineterminator="\n", float_format="%.6g")
+    neutralise_frame(frame).to_csv(target, index=False, lineterminator="\n", float_format="%.6g")
     return target

@@ -12,8 +12,11 @@ publishers' codes (no boundary harmonisation, so a recode shows as a code change
 * revised historical values: the same indicator, area and period with a different value, with
   the size of each revision.
 
-Periods are matched on their kind (point or interval), start year and length, so the same
-academic year anchored on 1 August in one vintage and 1 September in the other is one period.
+Periods of a year or longer are matched on their kind (point or interval), start year and length,
+so the same academic year anchored on 1 August in one vintage and 1 September in the other is one
+period. Shorter periods (months, quarters) and points in time are matched on their start month as
+well, so the twelve months of a year never collapse into one key (which would merge every month
+of one vintage with every month of the other, and report unchanged data as revised).
 """
 
 from __future__ import annotations
@@ -27,22 +30,32 @@ import numpy as np
 import pandas as pd
 
 from levelup.data.load import DataLoader
+from levelup.safe_output import markdown_cell, neutralise_frame
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-9
 
 
 def period_key(frame: pd.DataFrame) -> pd.Series:
-    """A period identity that survives re-anchoring: point/interval, start year, length in years."""
-    length = ((frame["period_end"] - frame["period_start"]).dt.days + 1) / 365.25
-    kind = np.where(frame["period_type"] == "point", "point", "interval")
-    return pd.Series(
-        [
-            f"{k}:{y}:{round(n)}"
-            for k, y, n in zip(kind, frame["period_start"].dt.year, length, strict=True)
-        ],
-        index=frame.index,
-    )
+    """A period identity that survives re-anchoring: point/interval, start year, length in years
+    (whole years); for points and periods shorter than a year, the start month and the length in
+    months instead (``interval:2024-04:3m`` is the quarter starting in April 2024)."""
+    days = (frame["period_end"] - frame["period_start"]).dt.days + 1
+    years = (days / 365.25).round().astype("Int64")
+    months = (days / 30.44).round().astype("Int64")
+    point = frame["period_type"].eq("point").to_numpy()
+    start = frame["period_start"]
+    keys = []
+    for is_point, y, m, n_years, n_months in zip(
+        point, start.dt.year, start.dt.month, years, months, strict=True
+    ):
+        if is_point:
+            keys.append(f"point:{y}-{m:02d}")
+        elif pd.notna(n_years) and n_years >= 1:
+            keys.append(f"interval:{y}:{n_years}")
+        else:
+            keys.append(f"interval:{y}-{m:02d}:{n_months}m")
+    return pd.Series(keys, index=frame.index)
 
 
 @dataclass
@@ -116,10 +129,12 @@ class DataChangeReport:
             tables["revised-values"] = self.revisions
         for name, frame in tables.items():
             path = directory / f"{name}.csv"
-            frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+            neutralise_frame(frame).to_csv(
+                path, index=False, lineterminator="\n", float_format="%.10g"
+            )
             written.append(path)
         summary = directory / "revision-summary.csv"
-        self.revision_summary().to_csv(
+        neutralise_frame(self.revision_summary()).to_csv(
             summary, index=False, lineterminator="\n", float_format="%.10g"
         )
         written.append(summary)
@@ -183,13 +198,12 @@ def _md_table(frame: pd.DataFrame, limit: int = 200) -> str:
     if frame is None or frame.empty:
         return "_none_"
     frame = frame.head(limit)
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    head = "| " + " | ".join(map(markdown_cell, frame.columns)) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = [
         "| "
         + " | ".join(
-            "" if (isinstance(v, float) and math.isnan(v)) else str(v).replace("|", "/")
-            for v in row
+            "" if (isinstance(v, float) and math.isnan(v)) else markdown_cell(v) for v in row
         )
         + " |"
         for row in frame.itertuples(index=False)
@@ -382,8 +396,12 @@ def _row_changes(dataset_id: str, old: pd.DataFrame, new: pd.DataFrame):
                 }
             )
     keys = ["indicator_id", "area_code", "pkey", "source_id"]
+    old, new = _exact_where_ambiguous(old, keys), _exact_where_ambiguous(new, keys)
     merged = old[[*keys, "value"]].merge(
-        new[[*keys, "value", "period", "area_name"]], on=keys, suffixes=("_old", "_new")
+        new[[*keys, "value", "period", "area_name"]],
+        on=keys,
+        suffixes=("_old", "_new"),
+        validate="one_to_one",  # a value is compared with its own period's, never many-to-many
     )
     both = merged.dropna(subset=["value_old", "value_new"])
     diff = both["value_new"] - both["value_old"]
@@ -405,6 +423,16 @@ def _row_changes(dataset_id: str, old: pd.DataFrame, new: pd.DataFrame):
         }
     )
     return areas, periods, revisions
+
+
+def _exact_where_ambiguous(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows whose period key is shared by two periods of the same series (e.g. a calendar and a
+    financial year starting in the same year) are matched on their exact period instead."""
+    shared = frame.duplicated(keys, keep=False)
+    if shared.any():
+        frame = frame.copy()
+        frame.loc[shared, "pkey"] = "period:" + frame.loc[shared, "period"].astype(str)
+    return frame
 
 
 def revised_metric_periods(

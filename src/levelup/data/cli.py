@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from levelup.cli_options import JsonOption, print_json
@@ -45,11 +46,11 @@ EditionOption = Annotated[
 ]
 
 
-def make_store(mirror: Path | None, cache: Path | None) -> DataStore:
+def make_store(mirror: Path | None, cache: Path | None, rehash: bool = False) -> DataStore:
     if mirror is not None and not mirror.is_dir():
         console.print(f"[red]error:[/red] mirror directory {mirror} does not exist")
         raise typer.Exit(2)
-    return DataStore(mirror=mirror, cache_dir=cache)
+    return DataStore(mirror=mirror, cache_dir=cache, rehash=rehash)
 
 
 @data_app.command("fetch")
@@ -59,13 +60,19 @@ def fetch(
     only: Annotated[
         str | None, typer.Option(help="Only files whose path contains this text.")
     ] = None,
+    rehash: Annotated[
+        bool,
+        typer.Option(
+            help="Hash every file in full, trusting no verification stamp (CI does this)."
+        ),
+    ] = False,
 ) -> None:
     """Download (or take from a mirror) every pinned file and verify its sha256 and size.
 
     Stops with a message naming each file that is missing, truncated, fails its checksum or
     cannot be downloaded; nothing downstream runs on unverified data.
     """
-    store = make_store(mirror, cache)
+    store = make_store(mirror, cache, rehash=rehash)
     pins = [p for p in store.manifest if only is None or only in p.path]
     report = store.fetch(pins)  # a DataFetchError is printed as one error line, status 1
     source = f"mirror {store.mirror}" if store.mirror else "upstream"
@@ -131,17 +138,19 @@ def validate(
     ] = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Load and validate every dataset of an edition; print what loading changed.
+    """Hash every pinned file of the edition in full, then load and validate every dataset;
+    print what loading changed.
 
-    Exit status 1 if any table breaks a rule (each problem names dataset, file, line, column and
-    rule).
+    Exit status 1 if any file does not match its pin or any table breaks a rule (each problem
+    names dataset, file, line, column and rule).
     """
     import pandas as pd
     from rich.progress import track
 
     from levelup.data.load import DataLoader
+    from levelup.safe_output import neutralise_frame
 
-    loader = DataLoader(edition, store=make_store(mirror, cache))
+    loader = DataLoader(edition, store=make_store(mirror, cache, rehash=True))
     known = loader.datasets()
     unknown = [d for d in datasets or [] if d not in known]
     if unknown:
@@ -175,7 +184,7 @@ def validate(
             failures += 1
             results.append({"dataset": dataset_id, "valid": False, "error": str(exc)})
             if not as_json:
-                console.print(f"[red]{dataset_id}[/red]\n{exc}", markup=True, highlight=False)
+                console.print(f"[red]{dataset_id}[/red]\n{escape(str(exc))}", highlight=False)
             continue
         report = loader.reports[dataset_id]
         b = (
@@ -202,7 +211,7 @@ def validate(
             dataset_id, f"{counts['rows']:,}", *(str(v) for k, v in counts.items() if k != "rows")
         )
     if boundaries is not None:
-        pd.DataFrame(boundary_rows).to_csv(boundaries, index=False)
+        neutralise_frame(pd.DataFrame(boundary_rows)).to_csv(boundaries, index=False)
     if as_json:
         print_json({"edition": loader.edition.year, "datasets": results})
         raise typer.Exit(1 if failures else 0)
@@ -279,6 +288,8 @@ def edition_new(
     )
     for name, count in summary.items():
         console.print(f"  {name.replace('_', ' ')}: {count}")
+    for warning in result.warnings:
+        console.print(f"  [yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     for path in result.written:
         console.print(f"  wrote {path}")
 
@@ -309,6 +320,7 @@ def edition_changes(
     from levelup.data.load import DataLoader
     from levelup.metrics.registry import Registry
     from levelup.paths import PROJECT_ROOT
+    from levelup.safe_output import neutralise_frame
 
     store = make_store(mirror, cache)
     current = DataLoader(edition, store=store)
@@ -321,7 +333,7 @@ def edition_changes(
     report = compare_editions(DataLoader(before, store=store), current)
     directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
     written = report.write(directory, detailed=detailed)
-    revised_metric_periods(report, Registry().metrics_by_input()).to_csv(
+    neutralise_frame(revised_metric_periods(report, Registry().metrics_by_input())).to_csv(
         directory / "revisions.csv", index=False, lineterminator="\n"
     )
     if as_json:

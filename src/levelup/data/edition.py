@@ -27,8 +27,10 @@ import shutil
 import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomli_w
 
 from levelup.data import pinning
 from levelup.data.catalogue import Catalogue
@@ -37,9 +39,10 @@ from levelup.data.fetch import DataStore
 from levelup.data.load import DataLoader
 from levelup.data.readers import read_csv_strings
 from levelup.data.schema import LOWER_TIER, geography_of
-from levelup.data.sources import Manifest
+from levelup.data.sources import Manifest, ManifestError
 from levelup.data.validate import DataValidationError, Issue
 from levelup.paths import PROJECT_ROOT
+from levelup.safe_output import neutralise_frame
 
 _OBSOLETE_SINCE = re.compile(r"Obsolete code since (\d{4})")
 
@@ -56,6 +59,8 @@ class NewEdition:
     report: DataChangeReport
     boundaries: int
     written: list[Path]
+    #: what loading flagged without refusing (e.g. an area name that is not the official one)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _vintage_of(directory: Path) -> tuple[Path, str]:
@@ -95,7 +100,7 @@ def new_edition(
     cache_dir: Path | None = None,
     boundaries: int | None = None,
     title: str | None = None,
-    metrics_by_input: Mapping[str, Iterable[str]] | None = None,
+    metrics_by_input: Mapping[str, Iterable[str]],
 ) -> NewEdition:
     """Pin, validate and compare a new vintage; write the edition only if everything is valid.
 
@@ -105,13 +110,17 @@ def new_edition(
     year = str(year)
     project_dir = project_dir or PROJECT_ROOT
     data_dir = data_dir or project_dir / "data"
-    mirror, vintage = _vintage_of(Path(vintage_dir))
     catalogue = Catalogue(Manifest.load(data_dir / "sources.toml"), data_dir=data_dir)
     if year in catalogue.editions:
         raise EditionError(
             f"edition {year} already exists in {data_dir / 'editions.toml'}; editions are never overwritten"
         )
     previous = catalogue.latest_edition
+    if not re.fullmatch(r"\d{4}", year) or year <= previous.year:
+        raise EditionError(
+            f"YEAR {year!r} is not a four-digit year after the latest edition {previous.year}"
+        )
+    mirror, vintage = _vintage_of(Path(vintage_dir))
     if vintage <= previous.els_vintage:
         raise EditionError(
             f"vintage {vintage} is not newer than edition {previous.year}'s {previous.els_vintage}"
@@ -119,9 +128,13 @@ def new_edition(
 
     # 1. pins for the new vintage, from the mirror's listing
     current = {f.path for f in catalogue.manifest}
+    try:
+        listed = pinning.els_entries(mirror)
+    except ManifestError as exc:
+        raise EditionError(f"{exc}; nothing was written") from None
     entries = [
         e
-        for e in pinning.els_entries(mirror)
+        for e in listed
         if e["path"] not in current
         and (e["vintage"] == vintage or (e["kind"] == "els-history" and e["vintage"] <= vintage))
     ]
@@ -163,6 +176,7 @@ def new_edition(
                 issues += exc.issues
         if issues:
             raise DataValidationError(issues)
+        warnings = [w for report in loader.reports.values() for w in report.warnings]
         detected = boundary_year_of(loader)
         if boundaries is None and detected != previous.boundaries:
             (staged / "editions.toml").write_text(
@@ -182,7 +196,7 @@ def new_edition(
         # 4. write: change report, pins, edition, profile
         written = report.write(data_dir / "changes" / year)
         revisions = data_dir / "changes" / year / "revisions.csv"
-        revised_metric_periods(report, metrics_by_input or {}).to_csv(
+        neutralise_frame(revised_metric_periods(report, metrics_by_input)).to_csv(
             revisions, index=False, lineterminator="\n"
         )
         written.append(revisions)
@@ -193,7 +207,7 @@ def new_edition(
         profile.write_text(_profile(year, vintage, previous.year), encoding="utf-8")
         written.append(profile)
         boundary_year = staged_catalogue.edition(year).boundaries
-    return NewEdition(year, vintage, entries, report, boundary_year, written)
+    return NewEdition(year, vintage, entries, report, boundary_year, written, warnings)
 
 
 def latest_dwelling_stock_source(store: DataStore) -> str:
@@ -205,17 +219,19 @@ def latest_dwelling_stock_source(store: DataStore) -> str:
 def _edition_block(
     year: str, vintage: str, previous, boundaries: int, title: str | None, stock_source: str
 ) -> str:
-    return (
-        f"\n[edition.{year}]\n"
-        f'title = "{title or f"Levelling Up missions: progress report {year}"}"\n'
-        f'els_vintage = "{vintage}"\n'
-        f'history_cutoff = "{vintage}"\n'
-        f'sdg_vintage = "{previous.sdg_vintage}"\n'
-        f'sdg_legacy_vintage = "{previous.sdg_legacy_vintage}"\n'
-        f"boundaries = {boundaries}\n"
-        f'dwelling_stock_source = "{stock_source}"\n'
-        f'previous = "{previous.year}"\n'
-    )
+    """The ``[edition.YEAR]`` table, written by tomli-w (a title with quotes or newlines is
+    escaped, never TOML syntax)."""
+    edition = {
+        "title": title or f"Levelling Up missions: progress report {year}",
+        "els_vintage": vintage,
+        "history_cutoff": vintage,
+        "sdg_vintage": previous.sdg_vintage,
+        "sdg_legacy_vintage": previous.sdg_legacy_vintage,
+        "boundaries": boundaries,
+        "dwelling_stock_source": stock_source,
+        "previous": previous.year,
+    }
+    return "\n" + tomli_w.dumps({"edition": {year: edition}})
 
 
 def _profile(year: str, vintage: str, previous: str) -> str:

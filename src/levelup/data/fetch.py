@@ -9,8 +9,14 @@ Two ways in, one rule: nothing is used until its bytes match the pin.
   their pinned upstream URL (a fixed commit) into the cache. The first host that cannot be reached
   stops the fetch with one line saying so.
 
-A verified file is remembered by (size, mtime) in ``<cache>/verified.json`` so that rebuilds do
-not re-hash 100 MB of CSVs; any change to the file on disk invalidates the stamp.
+A verified file is remembered in ``<cache>/verified.json`` by what git's index keys on — inode,
+ctime, size and mtime — so that rebuilds do not re-hash 100 MB of CSVs. A user can restore a
+file's mtime but not its ctime or inode: any write to the file invalidates the stamp. ``rehash``
+(``levelup publish``, ``levelup data validate``, ``levelup data fetch --rehash`` in CI) ignores
+the stamps and hashes every file in full. See docs/threat-model.md.
+
+A pin whose path could leave the mirror or cache (absolute, or with ``..``) or whose URL is not
+https is refused before anything is read or written (:func:`levelup.data.sources.unsafe_pin`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from levelup.data.sources import Manifest, PinnedFile
+from levelup.data.sources import Manifest, PinnedFile, unsafe_pin
 from levelup.paths import default_cache_dir, default_mirror
 
 CHUNK = 1 << 20
@@ -89,6 +95,7 @@ class DataStore:
         cache_dir: Path | None = None,
         allow_download: bool = True,
         timeout: float = 60.0,
+        rehash: bool = False,
     ):
         self.manifest = manifest or Manifest.load()
         self.mirror = Path(mirror).resolve() if mirror else default_mirror()
@@ -97,6 +104,8 @@ class DataStore:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.allow_download = allow_download
         self.timeout = timeout
+        self.rehash = rehash
+        self._hashed: set[str] = set()  # files hashed in full by this store (rehash: once each)
         self._stamps_path = self.cache_dir / "verified.json"
         self._stamps: dict[str, list] | None = None
         self._dirty = False
@@ -126,14 +135,22 @@ class DataStore:
         os.replace(tmp, self._stamps_path)
         self._dirty = False
 
-    def _verified(self, local: Path, pin: PinnedFile) -> bool:
+    @staticmethod
+    def _stat_key(local: Path) -> list[int]:
+        """What the stamp keys on (as git's index does): what a user cannot restore (inode,
+        ctime) as well as what they can (size, mtime)."""
         stat = local.stat()
+        return [stat.st_ino, stat.st_ctime_ns, stat.st_size, stat.st_mtime_ns]
+
+    def _verified(self, local: Path, pin: PinnedFile) -> bool:
+        if self.rehash and str(local) not in self._hashed:
+            return False
         stamp = self._load_stamps().get(str(local))
-        return stamp == [stat.st_size, stat.st_mtime_ns, pin.sha256]
+        return stamp == [*self._stat_key(local), pin.sha256]
 
     def _stamp(self, local: Path, pin: PinnedFile) -> None:
-        stat = local.stat()
-        self._load_stamps()[str(local)] = [stat.st_size, stat.st_mtime_ns, pin.sha256]
+        self._load_stamps()[str(local)] = [*self._stat_key(local), pin.sha256]
+        self._hashed.add(str(local))
         self._dirty = True
 
     # ------------------------------------------------------------------ verify
@@ -150,6 +167,10 @@ class DataStore:
         return None
 
     def _cache_path(self, pin: PinnedFile) -> Path:
+        root = (self.cache_dir / "files").resolve()
+        target = (root / pin.path).resolve()
+        if not target.is_relative_to(root):  # never written outside the cache
+            raise _Problem(f"unsafe pin: {pin.path} resolves outside the cache {root}")
         return self.cache_dir / "files" / pin.path
 
     def _download(self, pin: PinnedFile, target: Path) -> None:
@@ -182,6 +203,9 @@ class DataStore:
         os.replace(part, target)
 
     def _resolve(self, pin: PinnedFile, report: FetchReport | None = None) -> Path:
+        unsafe = unsafe_pin(pin.path, pin.url)
+        if unsafe:
+            raise _Problem(f"unsafe pin: {unsafe}")
         if self.mirror is not None:
             local = self.mirror / pin.path
             if not local.exists():
@@ -212,6 +236,11 @@ class DataStore:
         return local
 
     # ------------------------------------------------------------------ API
+    def verified_sha256(self, file: str | PinnedFile) -> str:
+        """The sha256 of one pinned file's bytes as verified on this machine (raises
+        DataFetchError when they do not match the pin): the key for anything parsed from them."""
+        return self._load_stamps()[str(self.path(file))][-1]
+
     def path(self, file: str | PinnedFile) -> Path:
         """The verified local path of one pinned file; raises DataFetchError naming the file."""
         pin = file if isinstance(file, PinnedFile) else self.manifest.get(file)

@@ -12,6 +12,7 @@ devolution tables.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -334,3 +335,48 @@ def _area_name_index_cached(path: str) -> tuple[tuple[str, str], ...]:
 
 def _area_name_index(store: DataStore) -> tuple[tuple[str, str], ...]:
     return _area_name_index_cached(str(store.path(MYE_2023_GEOG)))
+
+
+def official_area_names(store: DataStore | None = None) -> dict[str, tuple[str, ...]]:
+    """Area code -> the names ONS's mid-year estimates give it (every boundary set pinned)."""
+    store = store or DataStore()
+    return dict(_official_area_names(tuple(str(store.path(f)) for f in _NAMED_FILES)))
+
+
+_NAMED_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG)
+
+
+@cache
+def _official_area_names(paths: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    names: dict[str, list[str]] = {}
+    for path in paths:
+        raw = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            usecols=["areacd", "areanm"],
+        ).drop_duplicates()
+        for code, name in zip(raw["areacd"], raw["areanm"], strict=True):
+            known = names.setdefault(code, [])
+            for variant in (_tidy_name(name), name):
+                if variant not in known:
+                    known.append(variant)
+    for alias, code in _NAME_ALIASES.items():  # names publishers use for the same area
+        names.setdefault(code, []).append(alias)
+    return tuple(sorted((code, tuple(v)) for code, v in names.items()))
+
+
+def _name_key(name: str) -> str:
+    """A name reduced to its words: case, punctuation, '&'/'and' and a trailing ', City of'
+    (ONS's 'Bristol, City of') do not make two names differ."""
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r",\s*(city|county) of$", "", text.strip())
+    text = re.sub(r"\b(city of|county of|the|and)\b", " ", text)
+    return "".join(re.findall(r"[a-z0-9]+", text))
+
+
+def same_area_name(name: str, official: tuple[str, ...]) -> bool:
+    """Whether a publisher's area name is one of the official names (see :func:`_name_key`)."""
+    key = _name_key(name)
+    return any(_name_key(o) == key for o in official)

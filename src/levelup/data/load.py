@@ -6,9 +6,10 @@
 Every table is: read from verified pinned files (:mod:`levelup.data.fetch`), parsed
 (:mod:`levelup.data.readers`), validated (:mod:`levelup.data.validate`; any issue raises and stops
 the build), and harmonised to the edition's boundary set (:mod:`levelup.data.boundaries`).
-Parsed tables are cached on disk keyed by the sha256 of their input files and the hash of this
-package's code, so a rebuild reads them back in milliseconds and a changed input never hits a
-stale cache.
+Parsed tables are cached on disk keyed by the sha256 of their input files as verified on this
+machine (:meth:`DataStore.verified_sha256`, not the pin's own field: a file that does not match its
+pin never reaches the cache, even a warm one) and the hash of this package's code, so a rebuild
+reads them back in milliseconds and a changed input never hits a stale cache.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from levelup.data import citations
 from levelup.data.boundaries import BoundaryReport, SuccessionRegister, harmonise
 from levelup.data.catalogue import Catalogue, DatasetFile, DatasetSpec, Edition
 from levelup.data.fetch import DataStore
-from levelup.data.geography import area_name_index
+from levelup.data.geography import area_name_index, official_area_names, same_area_name
 from levelup.data.gfcf import read_regional_gfcf
 from levelup.data.patents import read_epo_patents_itl1
 from levelup.data.periods import PeriodConvention
@@ -247,13 +248,28 @@ class DataLoader:
                 collection="els", vintage=self.edition.els_vintage, kind="els"
             )
             key = hashlib.sha256(
-                ("register" + code_version() + "".join(p.sha256 for p in pins)).encode()
+                (
+                    "register"
+                    + code_version()
+                    + "".join(self.store.verified_sha256(p) for p in pins)
+                ).encode()
             ).hexdigest()
             cached = self._cache_get(key)
             if cached is None:
                 register = SuccessionRegister()
                 for pin in pins:
-                    raw = read_tidy_csv(self.store.path(pin))
+                    try:
+                        raw = read_tidy_csv(self.store.path(pin))
+                    except ReadError as exc:
+                        issue = Issue(
+                            "succession register",
+                            pin.path,
+                            exc.line,
+                            exc.column,
+                            "schema",
+                            str(exc),
+                        )
+                        raise DataValidationError([issue]) from None
                     if "notes" in raw:
                         register.add_notes(raw["area_code"].str.strip(), raw["notes"])
                 cached = register
@@ -265,10 +281,10 @@ class DataLoader:
     def _cache_key(self, spec: DatasetSpec, harmonised: bool) -> str:
         parts = [code_version(), spec.id, repr(spec), str(harmonised), str(self.edition)]
         parts.append(repr(self.catalogue.corrections(spec.id)))  # reviewed corrections apply
-        parts += [self.store.manifest.get(f.path).sha256 for f in spec.files]
+        parts += [self.store.verified_sha256(f.path) for f in spec.files]
         if harmonised:
             parts += [
-                p.sha256
+                self.store.verified_sha256(p)
                 for p in self.store.manifest.select(
                     collection="els", vintage=self.edition.els_vintage, kind="els"
                 )
@@ -308,7 +324,9 @@ class DataLoader:
             try:
                 frame, file_issues = self._read_file(spec, dataset_file, path, report)
             except ReadError as exc:
-                issues.append(Issue(spec.id, dataset_file.path, 1, exc.column, "schema", str(exc)))
+                issues.append(
+                    Issue(spec.id, dataset_file.path, exc.line, exc.column, "schema", str(exc))
+                )
                 continue
             frames.append(frame)
             issues += file_issues
@@ -318,6 +336,7 @@ class DataLoader:
         if not frame.empty:
             frame = self._apply_corrections(spec, frame, report)
             frame = _drop_identical_duplicates(frame, report)
+            report.warnings += [str(w) for w in self._area_name_warnings(spec, frame)]
             warnings: list[Issue] = []
             issues += validate_table(
                 frame,
@@ -330,6 +349,29 @@ class DataLoader:
         if issues:
             raise DataValidationError(issues)
         return frame, report
+
+    def _area_name_warnings(self, spec: DatasetSpec, frame: pd.DataFrame) -> list[Issue]:
+        """Area names that disagree with the official name for their code (the geography
+        lookup), once per file, code and name: a formula or markup in a name is caught here."""
+        official = official_area_names(self.store)
+        names = frame[["area_code", "area_name", "source_file", "source_row"]]
+        names = names[names["area_code"].isin(official)]
+        names = names.drop_duplicates(["source_file", "area_code", "area_name"])
+        out = []
+        for row in names.itertuples(index=False):
+            expected = official[row.area_code]
+            if not same_area_name(row.area_name, expected):
+                out.append(
+                    Issue(
+                        spec.id,
+                        row.source_file,
+                        int(row.source_row),
+                        "areanm",
+                        "area name disagrees with the official name for its code",
+                        f"{row.area_name!r} for {row.area_code}, officially {expected[0]!r}",
+                    )
+                )
+        return out
 
     def _apply_corrections(
         self, spec: DatasetSpec, frame: pd.DataFrame, report: LoadReport
@@ -461,9 +503,13 @@ class DataLoader:
 
 
 def _drop_identical_duplicates(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
-    """Rows published twice with identical values (e.g. one area under two geography labels)
-    are kept once; duplicates whose values conflict are left for validation to refuse."""
-    same = frame.duplicated([*KEY_COLUMNS, "value", "lower_ci", "upper_ci"], keep="first")
+    """Rows published twice with identical values under two geography labels (one area listed
+    as, say, a county and a unitary authority) are kept once; a row repeated under the same
+    label, and duplicates whose values conflict, are left for validation to refuse."""
+    values = [*KEY_COLUMNS, "value", "lower_ci", "upper_ci"]
+    same = frame.duplicated(values, keep="first") & ~frame.duplicated(
+        [*values, "geography_label"], keep=False
+    )
     if same.any():
         for source_file, group in frame.loc[same].groupby("source_file"):
             report.dropped.append(

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import tomli_w
 
+from levelup.data.sources import ManifestError, unsafe_pin
+
 ELS_PUBLISHER = "Office for National Statistics (Explore Local Statistics)"
 OGL = "OGL-3.0"
 
@@ -52,8 +54,14 @@ def els_metadata(csv_path: Path) -> tuple[str, str]:
 def els_entries(mirror: Path) -> list[dict]:
     entries = []
     with (mirror / "els" / "MANIFEST.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
+        reader = csv.DictReader(handle)
+        for row in reader:
             path = row["path"]
+            unsafe = unsafe_pin(path, row["upstream_url"])
+            if unsafe:  # refused before its path is read or written
+                raise ManifestError(
+                    f"{mirror / 'els' / 'MANIFEST.csv'} line {reader.line_num}: unsafe pin: {unsafe}"
+                )
             vintage = row["vintage"]
             parts = Path(path).parts  # els/<vintage>/<slug>/<file> or els/history/<slug>/<file>
             if parts[1] == "history":

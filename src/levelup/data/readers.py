@@ -11,6 +11,7 @@ result and names file, line, column and rule for every problem.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -49,12 +50,24 @@ _COLUMN_ALIASES = {
 REQUIRED_TIDY = ("area_code", "area_name", "period", "value")
 
 
-class ReadError(ValueError):
-    """A file whose layout cannot be read at all (missing columns, not a CSV)."""
+#: The header name a file of the ELS layout uses for each required internal column (what an error
+#: about a missing column names: the file's own vocabulary, not ours).
+FILE_HEADER_NAMES = {
+    "area_code": "areacd",
+    "area_name": "areanm",
+    "period": "period",
+    "value": "value",
+}
 
-    def __init__(self, message: str, column: str = ""):
+
+class ReadError(ValueError):
+    """A file whose layout cannot be read at all (missing columns, not a CSV, not UTF-8, a row
+    with the wrong number of fields); ``line`` and ``column`` say where (line 1 is the header)."""
+
+    def __init__(self, message: str, column: str = "", line: int = 1):
         super().__init__(message)
         self.column = column
+        self.line = line
 
 
 def normalise_columns(columns) -> dict[str, str]:
@@ -67,18 +80,67 @@ def normalise_columns(columns) -> dict[str, str]:
 
 
 def read_csv_strings(path: Path) -> pd.DataFrame:
-    """Read a CSV as strings: BOM stripped, CRLF tolerated, blank lines skipped, nothing coerced."""
-    frame = pd.read_csv(
-        path,
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        skip_blank_lines=True,
-    )
+    """Read a CSV as strings: BOM stripped, CRLF tolerated, blank lines skipped, nothing coerced.
+
+    Refused with a :class:`ReadError` naming line and column: an empty file (0 bytes), a file
+    that is not UTF-8 (with the byte offset of the first bad byte), and a record with more or
+    fewer fields than the header (a truncated or split row).
+    """
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=True,
+        )
+    except pd.errors.EmptyDataError:
+        raise ReadError("empty file (0 bytes): no header and no data rows") from None
+    except UnicodeDecodeError:
+        raise _not_utf8(Path(path)) from None
+    except pd.errors.ParserError as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not found:
+            raise ReadError(f"not a readable CSV: {exc}") from None
+        expected, line, saw = (int(x) for x in found.groups())
+        raise ReadError(
+            f"wrong field count: {saw} fields, the header has {expected}", line=line
+        ) from None
+    if len(frame.columns) and (frame.iloc[:, -1] == "").any():
+        _check_short_records(Path(path), len(frame.columns))  # pandas pads short rows silently
     # line number in the file of each record (header is line 1); exact for files without
     # embedded newlines, which holds for every pinned file.
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
+
+
+def _not_utf8(path: Path) -> ReadError:
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return ReadError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} (line {line}, "
+            f"character {column}) is not valid UTF-8; save the file as UTF-8 "
+            "(it looks like Latin-1 or Windows-1252)",
+            line=line,
+        )
+    return ReadError("not UTF-8")
+
+
+def _check_short_records(path: Path, n_fields: int) -> None:
+    """Refuse a record with fewer fields than the header (a truncated row)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        for record in reader:
+            if record and len(record) != n_fields:
+                raise ReadError(
+                    f"wrong field count: {len(record)} field(s), the header has {n_fields} "
+                    "(a truncated row?)",
+                    line=reader.line_num,
+                )
 
 
 # ---------------------------------------------------------------------------------------- flags
@@ -251,13 +313,17 @@ def canonical_frame(
 def read_tidy_csv(path: Path) -> pd.DataFrame:
     """Read an ELS-layout CSV (any vintage/schema) into internally named string columns."""
     raw = read_csv_strings(path)
-    raw = raw.rename(columns=normalise_columns([c for c in raw.columns if c != "source_row"]))
-    missing = [c for c in REQUIRED_TIDY if c not in raw.columns]
+    header = [c for c in raw.columns if c != "source_row"]
+    raw = raw.rename(columns=normalise_columns(header))
+    missing = [FILE_HEADER_NAMES[c] for c in REQUIRED_TIDY if c not in raw.columns]
     if missing:
         raise ReadError(
-            f"missing required column(s) {missing}; header is {list(raw.columns[:-1])}",
+            f"missing required column(s) {', '.join(map(repr, missing))}; the file's header is "
+            f"{', '.join(header)}",
             column=",".join(missing),
         )
+    if raw.empty:
+        raise ReadError("no data rows: the file has a header only", line=2)
     raw = raw.loc[:, ~raw.columns.duplicated()]
     if "indicator" not in raw:
         raw["indicator"] = ""
@@ -298,6 +364,8 @@ def read_sdg_csv(
         raise ReadError(
             f"SDG file has no column(s) {missing}; header is {columns}", column=",".join(missing)
         )
+    if raw.empty:
+        raise ReadError("no data rows: the file has a header only", line=2)
     mask = pd.Series(True, index=raw.index)
     for column, wanted in filters.items():
         mask &= raw[column].str.strip() == wanted

@@ -38,6 +38,25 @@ class PinnedFile:
         return self.path
 
 
+_LOOPBACK = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://[::1]:")
+
+
+def unsafe_pin(path: str, url: str) -> str:
+    """Why a pin's path or URL is unsafe ("" when safe): a path must stay inside the mirror or
+    cache (relative, no ``..``, no backslash) and an upstream URL must be https (or plain http
+    to this machine's loopback address, which no one else can intercept: the download tests)."""
+    parts = path.replace("\\", "/").split("/")
+    if not path or path.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
+        return f"path {path!r} is absolute or contains '..' (it must stay inside the data folder)"
+    if url and not url.startswith(("https://", *_LOOPBACK)):
+        return f"url {url!r} is not https"
+    return ""
+
+
+class ManifestError(ValueError):
+    """A manifest row that is unsafe to fetch (see :func:`unsafe_pin`)."""
+
+
 class Manifest:
     """The set of pinned files, with lookups by path and by (collection, vintage, slug)."""
 
@@ -54,6 +73,9 @@ class Manifest:
             PinnedFile(**{k: v for k, v in entry.items() if k in fields})
             for entry in document["file"]
         ]
+        unsafe = [f"{f.path}: {why}" for f in files if (why := unsafe_pin(f.path, f.url))]
+        if unsafe:
+            raise ManifestError(f"{path}: unsafe pin(s), nothing fetched: " + "; ".join(unsafe))
         return cls(files, path)
 
     def __iter__(self):

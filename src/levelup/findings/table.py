@@ -20,6 +20,7 @@ import pandas as pd
 
 from levelup.data.periods import period_label
 from levelup.quarto_vars import lua_tonumber
+from levelup.safe_output import neutralise_frame
 from levelup.stats.results import FINDINGS_COLUMNS
 
 COLUMNS = [*FINDINGS_COLUMNS, "display"]
@@ -296,7 +297,7 @@ def write_findings_csv(frame: pd.DataFrame, path: Path) -> None:
         out[column] = out[column].map(
             lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else repr(float(v))
         )
-    out.to_csv(path, index=False, lineterminator="\n")
+    neutralise_frame(out).to_csv(path, index=False, lineterminator="\n")
 
 
 def variables_tree(frame: pd.DataFrame) -> dict:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from levelup.gates.result import GateResult
+from levelup.safe_output import neutralise_row, restore
 from levelup.stats.results import FINDINGS_COLUMNS
 
 GATE = "numbers"
@@ -73,7 +74,9 @@ def read_findings(path: Path | str) -> Findings:
         duplicates = []
         for row in reader:
             key = (row.get("key") or "").strip()
-            clean = {k: (v if v is not None else "") for k, v in row.items() if k is not None}
+            clean = {
+                k: restore(v if v is not None else "") for k, v in row.items() if k is not None
+            }
             if not key:
                 raise FindingsError(f"{path}:{reader.line_num}: empty key")
             if key in rows:
@@ -549,7 +552,7 @@ def update_ground_truth(findings: Findings | Path | str | Any, path: Path | str)
         writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for key in sorted(data.rows):
-            writer.writerow(data.rows[key])
+            writer.writerow(neutralise_row(data.rows[key]))
     tmp.replace(path)
     return path
 

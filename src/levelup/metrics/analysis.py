@@ -1091,13 +1091,15 @@ def markdown_table(
     """A pipe table (pandoc and Quarto read it for HTML and PDF) as an IPython Markdown output."""
     from IPython.display import Markdown
 
+    from levelup.safe_output import markdown_cell
+
     frame = frame[list(columns)] if columns else frame
-    headers = list(columns.values()) if columns else list(frame.columns)
+    headers = [markdown_cell(h) for h in (columns.values() if columns else frame.columns)]
 
     def cell(value) -> str:
         if isinstance(value, float):
             return "" if not np.isfinite(value) else f"{value:,.{decimals}f}"
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return markdown_cell(value)
 
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     lines = [

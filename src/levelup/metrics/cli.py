@@ -70,7 +70,8 @@ def list_metrics(
     import pandas as pd
 
     from levelup.data.load import DataLoader
-    from levelup.metrics.registry import Registry, coverage_summary
+    from levelup.metrics.registry import CAPITALS, Registry, coverage_summary
+    from levelup.safe_output import neutralise_frame
 
     registry = Registry()
     loader = DataLoader(edition)
@@ -124,4 +125,4 @@ def list_metrics(
         frame = pd.DataFrame(rows)
         frame["missions"] = frame["missions"].map(lambda m: " ".join(map(str, m)))
         frame["capitals"] = frame["capitals"].map(" ".join)
-        frame.to_csv(csv, index=False)
+        neutralise_frame(frame).to_csv(csv, index=False)

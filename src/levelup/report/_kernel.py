@@ -211,6 +211,7 @@ def finish(meta_dir: str) -> None:
             for row in getattr(report, "boundaries", None) or []:
                 rows.append({"edition": str(loader.edition.year), **row, "dataset_id": dataset_id})
     from levelup.data.schema import BOUNDARY_COLUMNS
+    from levelup.safe_output import neutralise_row
 
     fields = ["edition", *BOUNDARY_COLUMNS]
     target = Path(meta_dir) / "boundaries.csv"
@@ -221,7 +222,7 @@ def finish(meta_dir: str) -> None:
         )
         writer.writeheader()
         for row in sorted(rows, key=lambda r: tuple(str(r.get(f, "")) for f in fields)):
-            writer.writerow(row)
+            writer.writerow(neutralise_row(row))
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     _loaders.clear()

@@ -66,16 +66,18 @@ from levelup.report.publish import (
     CHECKSUMS,
     OutputDiff,
     PublishedEditionError,
+    clean_stale_staging,
     diff_checksums,
     discard,
     file_checksums,
     intact,
     read_checksums,
     read_published,
+    staging,
     swap_into_place,
-    tmp_sibling,
     write_checksums,
 )
+from levelup.safe_output import neutralise, neutralise_row, restore_row
 
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
@@ -419,7 +421,7 @@ def merge_findings_rows(sources: dict[str, Path]) -> tuple[list[str], list[dict[
             for column in reader.fieldnames or []:
                 if column not in columns:
                     columns.append(column)
-            for row in reader:
+            for row in map(restore_row, reader):
                 key = row.get("key", "")
                 if not _KEY.match(key):
                     raise BuildError(f"{name}: finding key {key!r} must be dotted lower-case words")
@@ -482,7 +484,7 @@ def merge_findings_files(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(map(neutralise_row, rows))
         (tmp / "findings.csv").write_text(buffer.getvalue(), encoding="utf-8")
         records = [
             {c: _json_number(r.get(c)) if c in _NUMERIC else r.get(c, "") for c in columns}
@@ -756,6 +758,7 @@ class Builder:
                 f"Use --force to rebuild it anyway (the differences are listed)."
             )
         with build_lock(self.project.build_cache / "build.lock", self.ui):
+            clean_stale_staging(self.final)  # left by a killed build, even if this one is a no-op
             try:
                 result = self._run(published)
             except KeyboardInterrupt:
@@ -899,8 +902,7 @@ class Builder:
             result.kernels = dict(self._kernel_stats)
             return result
         figure_data = self._figure_data(entries, work / "figure-data")
-        tmp = tmp_sibling(self.final)
-        try:
+        with staging(self.final) as tmp:
             render = self._render(engine, tmp, executed, variables, figure_data, meta)
             self._lap("render", t0)
             ui.done(
@@ -916,9 +918,6 @@ class Builder:
             ui.step("publish")
             result = self._publish(tmp, work, entries, render, engine, meta, published)
             self._lap("publish", t0)
-        except BaseException:
-            discard(tmp)
-            raise
         return result
 
     def _fingerprint(self, engine: str, meta: dict, entries, final_findings: Path) -> str:
@@ -1250,7 +1249,7 @@ class Builder:
             if not entry.boundaries.exists():
                 continue
             with entry.boundaries.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
+                for row in map(restore_row, csv.DictReader(handle)):
                     if row.get("edition", self.year) != self.year:
                         continue
                     key = tuple(row.get(f, "") for f in fields)
@@ -1259,7 +1258,7 @@ class Builder:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([*fields, "notebooks"])
         for key in sorted(rows):
-            writer.writerow([*key, ";".join(sorted(rows[key]))])
+            writer.writerow(list(map(neutralise, [*key, ";".join(sorted(rows[key]))])))
         path.write_text(buffer.getvalue(), encoding="utf-8")
 
     def _build_record(self, engine, render, meta, published) -> dict:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.data.periods import PeriodError, parse_period
+from levelup.safe_output import restore
 
 NUMERIC = ("value", "lower", "upper")
 WHAT_CHANGED_NOTEBOOK = "what-changed"
@@ -40,7 +41,7 @@ CONTEXT = ("metric", "statistic", "geography", "area", "area_name", "unit", "not
 
 def read_findings(path: str | Path) -> pd.DataFrame:
     """A findings CSV as written by the build: text columns as text, value/lower/upper as floats."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[]).map(restore)
     for column in NUMERIC:
         if column in frame:
             frame[column] = pd.to_numeric(frame[column], errors="coerce")  # "" -> NaN

@@ -324,17 +324,21 @@ def publish(edition: EditionOption = None, project: ProjectOption = None) -> Non
     `levelup build --edition EDITION` refuses to replace it unless --force is given.
     """
     from levelup.data.catalogue import Catalogue
+    from levelup.data.fetch import DataStore
     from levelup.data.sources import Manifest
     from levelup.paths import PROJECT_ROOT
     from levelup.report.build import build_date, git_info
-    from levelup.report.publish import mark_published, read_published
+    from levelup.report.publish import mark_published, read_published, verify_inputs
 
     root = Path(project or PROJECT_ROOT).resolve()
     with readable_errors():
-        catalogue = Catalogue(Manifest.load(root / "data" / "sources.toml"), data_dir=root / "data")
+        manifest = Manifest.load(root / "data" / "sources.toml")
+        catalogue = Catalogue(manifest, data_dir=root / "data")
         year = catalogue.edition(edition).year if edition else catalogue.latest_edition.year
         target = root / "_output" / year
         existing = read_published(target)
+        # every pinned input the edition read, hashed in full (no stamp trusted)
+        verify_inputs(target, DataStore(manifest, rehash=True))
         marker = mark_published(target, year, git_info(root)[0], build_date())
     if existing and existing.get("checksums_sha256") == marker["checksums_sha256"]:
         console.print(f"Edition {year} was already published ({target / 'PUBLISHED'}).")

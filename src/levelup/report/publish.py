@@ -1,7 +1,8 @@
 """Published outputs: checksum manifests, the atomic swap into ``_output/<edition>/``, immutability.
 
-``checksums.sha256`` lists every published file (``sha256sum`` format, sorted, paths relative to
-the edition directory). ``levelup publish`` writes ``PUBLISHED`` (the sha256 of that checksum
+``checksums.sha256`` lists every reproducible published file (``sha256sum`` format, sorted, paths
+relative to the edition directory); the build log ``build.json`` (timings, cache hits) is not
+listed, so rebuilding the same commit on the same data reproduces the checksums exactly. ``levelup publish`` writes ``PUBLISHED`` (the sha256 of that checksum
 manifest, the code commit and the date); from then on a build refuses to replace the edition
 unless forced, and a forced build reports what differs.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
 import os
 import shutil
 import tomllib
@@ -21,8 +23,11 @@ from levelup.report.nbcache import sha256_bytes, sha256_path
 CHECKSUMS = "checksums.sha256"
 PUBLISHED = "PUBLISHED"
 BUILD_RECORD = "build.json"
-NOT_CHECKSUMMED = {CHECKSUMS, PUBLISHED}
+#: not reproducible outputs: the manifests themselves and the build log (timings differ on every
+#: build), so an edition's checksums can be reproduced by rebuilding it
+NOT_CHECKSUMMED = {CHECKSUMS, PUBLISHED, BUILD_RECORD}
 VOLATILE = {BUILD_RECORD}  # differs on every build (timings): ignored when comparing outputs
+DATA_MANIFEST = "data-manifest.toml"
 
 
 class PublishedEditionError(RuntimeError):
@@ -130,6 +135,34 @@ def read_published(edition_dir: Path) -> dict | None:
         return {"note": "unreadable PUBLISHED marker"}
 
 
+def verify_inputs(edition_dir: Path, store) -> int:
+    """Hash in full every pinned input file the edition read (its ``data-manifest.toml``)
+    against the pin it was built with; raise :class:`PublishError` naming each mismatch.
+    Returns the number of files hashed."""
+    from levelup.data.fetch import DataFetchError
+
+    path = Path(edition_dir) / DATA_MANIFEST
+    if not path.exists():
+        return 0
+    read = tomllib.loads(path.read_text(encoding="utf-8")).get("file", [])
+    problems = []
+    for entry in read:
+        if entry["path"] not in store.manifest:
+            problems.append(f"{entry['path']}: no longer pinned in {store.manifest.path}")
+        elif store.manifest.get(entry["path"]).sha256 != entry["sha256"]:
+            problems.append(f"{entry['path']}: built from sha256 {entry['sha256']}, pinned now")
+    try:
+        store.fetch([store.manifest.get(e["path"]) for e in read if e["path"] in store.manifest])
+    except DataFetchError as exc:
+        problems += [f"{p}: {why}" for p, why in exc.problems]
+    if problems:
+        raise PublishError(
+            f"the pinned input files of {edition_dir} do not verify; nothing was published:\n  "
+            + "\n  ".join(problems[:20])
+        )
+    return len(read)
+
+
 def mark_published(edition_dir: Path, edition: str, commit: str, date: str | None = None) -> dict:
     """Verify the edition against its checksums and write ``PUBLISHED``."""
     import tomli_w
@@ -169,11 +202,60 @@ def discard(tmp: Path) -> None:
 
 
 def tmp_sibling(final: Path) -> Path:
+    """A fresh staging directory ``.<name>.tmp-<pid>`` beside ``final``; staging directories
+    left by killed builds (their pid no longer running) are removed first."""
     final.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(final)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     discard(tmp)
     tmp.mkdir()
     return tmp
+
+
+@contextlib.contextmanager
+def staging(final: Path):
+    """A fresh staging directory for ``final`` (see :func:`tmp_sibling`), removed if anything
+    fails; a full disk (or quota) is a :class:`PublishError` naming the path that could not be
+    written and saying that nothing was published (``final`` is left as it was)."""
+    tmp = None
+    try:
+        tmp = tmp_sibling(final)
+        yield tmp
+    except OSError as exc:
+        if tmp is not None:
+            discard(tmp)
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise PublishError(
+            f"could not write {exc.filename or tmp or final}: {exc.strerror or exc}; "
+            f"nothing was published ({final} is unchanged). Free some disk space and build again."
+        ) from exc
+    except BaseException:
+        if tmp is not None:
+            discard(tmp)
+        raise
+
+
+def clean_stale_staging(final: Path) -> list[Path]:
+    """Remove ``.<name>.tmp-<pid>`` siblings of ``final`` whose process is gone (a killed
+    build); a running build's staging directory is left alone. Returns what was removed."""
+    removed = []
+    for path in Path(final).parent.glob(f".{final.name}.tmp-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            discard(path) if path.is_dir() else path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def text_sha256(text: str) -> str:

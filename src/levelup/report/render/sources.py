@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from levelup import config_files, quarto_vars
+from levelup.safe_output import html_text
 
 from .config import BookConfig, dotted_get
 from .errors import Problem
@@ -552,6 +553,8 @@ class _ShortcodeExpander:
             s = format_value(value)
             if s is None:
                 return self.missing(ln, f"{name} {key}: value {value!r} cannot be printed inline")
+            if name == "var":  # findings quote input data (area names): text, never markup
+                s = html_text(s)
             if not m.string[: m.start()].strip():
                 s = _escape_block_start(s, m.string[m.end() :])
             return s
