@@ -42,6 +42,7 @@ timed by ``benchmarks/bench_stats.py --source real``, called here (target <= 1 s
     uv run python benchmarks/bench_build.py                       # real project + fixture, 3 runs
     uv run python benchmarks/bench_build.py --project real --scenarios fresh-clone   # headline only
     uv run python benchmarks/bench_build.py --project fixture --repeat 1 --skip-baseline
+    uv run python benchmarks/bench_build.py --ci    # also: `.ci/run` from a clean clone of HEAD
 
 With ``--project real`` chapters the book lists but that are not written yet are replaced by stubs
 in the workspace (stated in RESULTS.md).
@@ -403,6 +404,37 @@ def section(meta: dict, rows: list[dict], notes: list[str]) -> list[str]:
     return [*lines, ""]
 
 
+def ci_section(mirror: Path) -> list[str]:
+    """Wall time of ``.ci/run`` on a clean clone of HEAD (committed changes only)."""
+    with tempfile.TemporaryDirectory(prefix="levelup-ci-") as tmp:
+        clone = Path(tmp) / "levelup"
+        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "LEVELUP_CACHE")}
+        env["LEVELUP_DATA_MIRROR"] = str(mirror)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            ["bash", ".ci/run"], cwd=clone, env=env, capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - t0
+    steps = re.findall(r"^==> (.*)$", proc.stdout, re.M)
+    verdict = "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
+    print(f"  [ci] .ci/run {verdict} in {seconds:.0f}s", flush=True)
+    return [
+        "## CI",
+        "",
+        f"`.ci/run` from a clean clone of HEAD (`git clone`, then `bash .ci/run`; system packages "
+        f"present), load average before: {load}:",
+        "",
+        "| run | wall time | result |",
+        "|:--|--:|:--|",
+        f"| `.ci/run`, clean clone | {int(seconds // 60)} min {seconds % 60:.0f} s | {verdict} |",
+        "",
+        "Steps (seconds since the start): " + "; ".join(steps),
+        "",
+    ]
+
+
 # ---------------------------------------------------------------------------------- main
 def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list[str], dict]:
     """Run every scenario on one project in its own workspace; (meta, rows, notes, env)."""
@@ -572,6 +604,11 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(TARGETS),
         help=f"comma-separated subset of {', '.join(TARGETS)} (default: all)",
     )
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="also time `.ci/run` from a clean clone of this checkout's HEAD (about 4 minutes)",
+    )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-stats", action="store_true")
     parser.add_argument("--no-bytecode", action="store_true")
@@ -648,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
             "```",
             "",
         ]
+    if args.ci:
+        lines += ci_section(mirror)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

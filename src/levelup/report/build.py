@@ -677,9 +677,13 @@ class Builder:
             self.ui.notebook("cached", cached)
         if misses:
             durations = _load_durations(self.project)
+            # longest first; notebooks never timed here (a fresh clone) first, largest first
             order = sorted(
                 misses,
-                key=lambda m: -durations.get(f"{m[1].edition}:{m[1].rel}", 1e9),
+                key=lambda m: (
+                    -durations.get(f"{m[1].edition}:{m[1].rel}", math.inf),
+                    -m[1].source.stat().st_size,
+                ),
             )
             self.ui.notebooks_start(len(order))
             try:
