@@ -8,13 +8,21 @@ Writes ``benchmarks/RESULTS.md`` (``--out`` to change). Everything runs in a tem
   invalidate caches half-way;
 * a mirror of symlinks to the real data mirror (``--mirror``, default ``$LEVELUP_DATA_MIRROR``
   or ``../shared/data``), so one pinned file can be "updated" without touching the real mirror;
-* its own cache (``LEVELUP_CACHE``) and bytecode cache (``PYTHONPYCACHEPREFIX``; bytecode is
-  enabled even when ``PYTHONDONTWRITEBYTECODE`` is set, as on any developer machine or CI runner,
-  unless ``--no-bytecode``).
+* its own cache (``LEVELUP_CACHE``); the frozen ``src/`` is compiled to bytecode as ``make env``
+  compiles the checkout's (``--no-bytecode``: not), and the environment's own bytecode is used
+  as installed (``uv sync --compile-bytecode``).
+
+The previous edition is read from its published record (``editions/<year>/``, copied with the
+project); the fixture project has none, so its previous edition is built and published first
+(untimed).
 
 Each build is the real command line (``levelup build --project WS/project --edition E``) timed
 from process start to exit. Scenarios, each run ``--repeat`` times (median reported):
 
+``fresh-clone``    the first build after cloning and installing the environment: no project cache
+                   at all (notebook cache, parsed-table cache, kept kernels and their registry,
+                   render cache, data stamps: the whole ``LEVELUP_CACHE``) and no ``_output/``
+                   (the headline scenario);
 ``cold``           empty build cache (notebooks, findings, render) and no warm kernels; the data
                    layer's parsed tables and the bytecode are warm (they are after any first run);
 ``no-op``          the same build again;
@@ -32,11 +40,12 @@ Peak memory is the largest sum of resident memory over the build process and all
 timed by ``benchmarks/bench_stats.py --source real``, called here (target <= 1 s in total).
 
     uv run python benchmarks/bench_build.py                       # real project + fixture, 3 runs
+    uv run python benchmarks/bench_build.py --project real --scenarios fresh-clone   # headline only
     uv run python benchmarks/bench_build.py --project fixture --repeat 1 --skip-baseline
+    uv run python benchmarks/bench_build.py --ci    # also: `.ci/run` from a clean clone of HEAD
 
 With ``--project real`` chapters the book lists but that are not written yet are replaced by stubs
-in the workspace, and when the previous edition cannot be built an empty findings table stands in
-for its published findings (both are stated in RESULTS.md).
+in the workspace (stated in RESULTS.md).
 """
 
 from __future__ import annotations
@@ -62,6 +71,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "report" / "fixtures" / "pipeline"
 TARGETS = {
+    "fresh-clone": 20.0,
     "cold": 15.0,
     "no-op": 0.5,
     "prose": 1.5,
@@ -79,7 +89,7 @@ def default_mirror() -> Path:
     return Path(env).resolve() if env else (REPO.parent / "shared" / "data").resolve()
 
 
-def make_workspace(kind: str, ws: Path, mirror: Path) -> Path:
+def make_workspace(kind: str, ws: Path, mirror: Path, bytecode: bool) -> Path:
     project = ws / "project"
     if kind == "fixture":
         shutil.copytree(FIXTURE, project)
@@ -91,11 +101,13 @@ def make_workspace(kind: str, ws: Path, mirror: Path) -> Path:
                 path.name.startswith("_quarto") or path.suffix in (".qmd", ".bib", ".csl", ".md")
             ):
                 shutil.copy2(path, project / path.name)
-        for name in ("chapters", "analysis", "data", "images"):
+        for name in ("chapters", "analysis", "data", "images", "editions"):
             if (REPO / name).is_dir():
                 shutil.copytree(REPO / name, project / name)
     shutil.copy2(REPO / "uv.lock", project / "uv.lock")
     shutil.copytree(REPO / "src", ws / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    if bytecode:  # as `make env` compiles the checkout (untimed: part of installing)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ws / "src")], check=True)
     # a mirror of symlinks: one file can be replaced without touching the real mirror
     from levelup.data.sources import Manifest
 
@@ -126,7 +138,7 @@ def missing_chapters(project: Path, edition: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------- running
 class Runner:
-    def __init__(self, ws: Path, project: Path, edition: str, jobs: int | None, bytecode: bool):
+    def __init__(self, ws: Path, project: Path, edition: str, jobs: int | None):
         self.ws, self.project, self.edition = ws, project, edition
         self.levelup = str(Path(sys.executable).parent / "levelup")
         env = {k: v for k, v in os.environ.items() if k not in ("CI", "LEVELUP_KEEP_KERNELS")}
@@ -139,9 +151,7 @@ class Runner:
                 "COLUMNS": "200",
             }
         )
-        if bytecode:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = str(ws / "pycache")
+        env.pop("PYTHONPYCACHEPREFIX", None)
         self.env = env
         self.args = ["--project", str(project), "--edition", edition, "--engine", "builtin"]
         if jobs:
@@ -186,6 +196,20 @@ class Runner:
         self.stop_kernels()
         shutil.rmtree(self.ws / "cache" / "build", ignore_errors=True)
         shutil.rmtree(self.project / "_output" / self.edition, ignore_errors=True)
+
+    def clear_project_caches(self) -> None:
+        """As in a fresh clone: no kept kernels, no cache of any kind, no output."""
+        self.stop_kernels()
+        shutil.rmtree(self.ws / "cache", ignore_errors=True)
+        shutil.rmtree(self.project / "_output", ignore_errors=True)
+
+    def publish(self) -> None:
+        subprocess.run(
+            [self.levelup, "publish", "--project", str(self.project), "--edition", self.edition],
+            env=self.env,
+            capture_output=True,
+            check=True,
+        )
 
 
 def _sample_tree(proc: subprocess.Popen, peak: list[float]) -> None:
@@ -285,7 +309,7 @@ frames = {p.stem: read(p) for p in sorted((work / "findings").glob("*.csv"))}
 write_findings_csv(merge_findings(frames), work / "findings-notebooks.csv")
 wc = project / "analysis/editions/what-changed.ipynb"
 if wc.exists():
-    prev = project / "_output" / (ed.previous or "none") / "findings.csv"
+    prev = project / "editions" / (ed.previous or "none") / "findings.csv"
     out = work / "executed" / wc.relative_to(project)
     out.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(wc), str(out), kernel_name="levelup-bench", cwd=str(wc.parent),
@@ -380,6 +404,37 @@ def section(meta: dict, rows: list[dict], notes: list[str]) -> list[str]:
     return [*lines, ""]
 
 
+def ci_section(mirror: Path) -> list[str]:
+    """Wall time of ``.ci/run`` on a clean clone of HEAD (committed changes only)."""
+    with tempfile.TemporaryDirectory(prefix="levelup-ci-") as tmp:
+        clone = Path(tmp) / "levelup"
+        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "LEVELUP_CACHE")}
+        env["LEVELUP_DATA_MIRROR"] = str(mirror)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            ["bash", ".ci/run"], cwd=clone, env=env, capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - t0
+    steps = re.findall(r"^==> (.*)$", proc.stdout, re.M)
+    verdict = "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
+    print(f"  [ci] .ci/run {verdict} in {seconds:.0f}s", flush=True)
+    return [
+        "## CI",
+        "",
+        f"`.ci/run` from a clean clone of HEAD (`git clone`, then `bash .ci/run`; system packages "
+        f"present), load average before: {load}:",
+        "",
+        "| run | wall time | result |",
+        "|:--|--:|:--|",
+        f"| `.ci/run`, clean clone | {int(seconds // 60)} min {seconds % 60:.0f} s | {verdict} |",
+        "",
+        "Steps (seconds since the start): " + "; ".join(steps),
+        "",
+    ]
+
+
 # ---------------------------------------------------------------------------------- main
 def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list[str], dict]:
     """Run every scenario on one project in its own workspace; (meta, rows, notes, env)."""
@@ -388,8 +443,8 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
     rows: list[dict] = []
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     try:
-        project = make_workspace(kind, ws, mirror)
-        runner = Runner(ws, project, args.edition, args.jobs, not args.no_bytecode)
+        project = make_workspace(kind, ws, mirror, not args.no_bytecode)
+        runner = Runner(ws, project, args.edition, args.jobs)
         if kind == "real":
             stubs = missing_chapters(project, args.edition)
             if stubs:
@@ -410,41 +465,23 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
             Manifest.load(project / "data" / "sources.toml"), data_dir=project / "data"
         ).edition(args.edition)
         print(f"[{kind}] workspace {ws}; {nb_count} notebooks; edition {args.edition}", flush=True)
-        if edition.previous:  # the previous edition is published (untimed), as in practice
-            prev = Runner(ws, project, edition.previous, args.jobs, not args.no_bytecode)
-            try:
-                prev.build("--keep-kernels", "0")
-                notes.append(
-                    f"edition {edition.previous} was built first (untimed): its findings feed "
-                    "what-changed"
-                )
-            except RuntimeError as exc:
-                stub = project / "_output" / edition.previous / "findings.csv"
-                stub.parent.mkdir(parents=True, exist_ok=True)
-                stub.write_text(
-                    "key,metric,statistic,geography,area,area_name,period,value,lower,upper,"
-                    "unit,n,method,notebook,display\n"
-                )
-                why = [
-                    line.strip().lstrip("✗ ")
-                    for line in str(exc).splitlines()
-                    if line.strip().startswith("✗")
-                ][:5] or ["see the build output"]
-                notes.append(
-                    f"edition {edition.previous} could not be built ({'; '.join(why)}); an empty "
-                    "findings table stands in for its published findings"
-                )
-        runner.build("--keep-kernels", "0")  # warm-up (untimed): parsed tables and bytecode
-        chapters = sorted((project / "chapters").glob("*.qmd"))
-        chapter = project / (
-            args.chapter or chapters[min(1, len(chapters) - 1)].relative_to(project)
-        )
-        notebook = project / args.notebook
-        if not notebook.exists():
-            notebook = sorted((project / "analysis" / "missions").glob("*.ipynb"))[0]
+        record = project / "editions" / (edition.previous or "none") / "PUBLISHED"
+        if edition.previous and not record.exists():  # published first (untimed), as in practice
+            prev = Runner(ws, project, edition.previous, args.jobs)
+            prev.build("--keep-kernels", "0")
+            prev.publish()
+            notes.append(f"edition {edition.previous} was built and published first (untimed)")
+        if edition.previous:
+            notes.append(
+                f"what-changed reads edition {edition.previous} from its record "
+                f"(editions/{edition.previous}/): no notebook of {edition.previous} runs"
+            )
+        wanted = set(args.scenarios.split(","))
         peak = [0.0]
 
         def scenario(name, prepare, note, memory=False):
+            if name not in wanted:
+                return
             runs, text = [], ""
             for i in range(1, args.repeat + 1):
                 prepare(i)
@@ -459,6 +496,15 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
             names = [Path(n).stem for n in ran_notebooks(out)]
             return ", ".join(names) if names else "none"
 
+        scenario("fresh-clone", lambda i: runner.clear_project_caches(), reran, memory=True)
+        runner.build("--keep-kernels", "0")  # warm-up (untimed): parsed tables and bytecode
+        chapters = sorted((project / "chapters").glob("*.qmd"))
+        chapter = project / (
+            args.chapter or chapters[min(1, len(chapters) - 1)].relative_to(project)
+        )
+        notebook = project / args.notebook
+        if not notebook.exists():
+            notebook = sorted((project / "analysis" / "missions").glob("*.ipynb"))[0]
         scenario("cold", lambda i: runner.clear_build_cache(), reran, memory=True)
         scenario("no-op", lambda i: None, reran)
         scenario(
@@ -473,14 +519,14 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
             edit_notebook(notebook, 100 + i)
 
         scenario("notebook-cold-kernels", cold_kernels, reran)
-        pin, readers = pick_input(project, args.edition)
+        pin, readers = pick_input(project, args.edition) if "input" in wanted else ("", [])
         scenario(
             "input",
             lambda i: update_input(ws, project, pin, i, mirror),
             lambda out: reran(out) + f" ({pin}, read by {', '.join(readers)})",
         )
         runner.stop_kernels()
-        if not args.skip_baseline:
+        if not args.skip_baseline and "baseline" in wanted:
             runs, parts = [], []
             for i in range(1, (args.baseline_repeat or args.repeat) + 1):
                 seconds, split = run_baseline(runner, i)
@@ -535,7 +581,7 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
         return meta, rows, notes, runner.env
     finally:
         with contextlib.suppress(Exception):
-            Runner(ws, ws / "project", args.edition, None, True).stop_kernels()
+            Runner(ws, ws / "project", args.edition, None).stop_kernels()
         if not args.keep_workspace:
             shutil.rmtree(ws, ignore_errors=True)
 
@@ -553,6 +599,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "RESULTS.md")
     parser.add_argument("--notebook", default="analysis/missions/m07-health.ipynb")
     parser.add_argument("--chapter", default=None, help="chapter to edit (default: the 2nd)")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(TARGETS),
+        help=f"comma-separated subset of {', '.join(TARGETS)} (default: all)",
+    )
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="also time `.ci/run` from a clean clone of this checkout's HEAD (about 4 minutes)",
+    )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-stats", action="store_true")
     parser.add_argument("--no-bytecode", action="store_true")
@@ -580,12 +636,17 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; "
         f"library `src/` at commit `{git('rev-parse', '--short', 'HEAD')}`"
         f"{' with uncommitted changes' if git('status', '--porcelain') else ''}, copied and frozen "
-        "for the run; bytecode cache "
-        + ("off (PYTHONDONTWRITEBYTECODE)" if args.no_bytecode else "on (PYTHONPYCACHEPREFIX)")
-        + ". The machine is shared: see the load averages.",
+        "for the run"
+        + (", not compiled to bytecode" if args.no_bytecode else ", compiled as `make env` does")
+        + "; the environment's bytecode as installed. The machine is shared: see the load "
+        "averages.",
         "",
         "Scenarios (each a real `levelup build` process, wall time):",
         "",
+        "* **fresh-clone** (the headline): the first build after cloning and installing the "
+        "environment: no project cache of any kind (notebook cache, parsed-table cache, kept "
+        "kernels, render cache, data stamps) and no `_output/`; the previous edition is read from "
+        "its record (`editions/<year>/`);",
         "* **cold**: empty build cache (notebooks, findings, render) and no warm kernels; the data "
         "layer's parsed tables and the bytecode are warm (a first, untimed build fills them);",
         "* **no-op**: the same build again; **prose**: one chapter edited;",
@@ -624,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
             "```",
             "",
         ]
+    if args.ci:
+        lines += ci_section(mirror)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

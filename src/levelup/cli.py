@@ -29,7 +29,12 @@ class _LazyGroup(TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in _LAZY:
             module, attr = _LAZY[cmd_name]
-            command = typer.main.get_group(getattr(importlib.import_module(module), attr))
+            sub_app = getattr(importlib.import_module(module), attr)
+            if cmd_name == "edition":  # `edition verify` belongs to the report
+                from levelup.report.cli import register_edition
+
+                register_edition(sub_app)
+            command = typer.main.get_group(sub_app)
             command.name = cmd_name
             self.commands[cmd_name] = command
         return command

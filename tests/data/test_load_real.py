@@ -214,3 +214,32 @@ def test_concurrent_writers_of_one_table_cache_entry_do_not_collide(store, tmp_p
     assert errors == []
     assert loaders[0]._cache_get("same-key") == value
     assert not list((tmp_path / "tables").glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_a_table_needed_by_two_kernels_at_once_is_parsed_once(store, tmp_path, monkeypatch):
+    # on a first build both kernels ask for the same tables at the same time: one parses, the
+    # other waits for the cache entry instead of parsing the same files again
+    import threading
+    import time
+
+    from levelup.data.load import DataLoader, LoadReport
+
+    parsed = []
+
+    def slow_parse(self, spec):
+        parsed.append(spec.id)
+        time.sleep(0.5)
+        return pd.DataFrame(columns=CANONICAL_COLUMNS), LoadReport(spec.id)
+
+    monkeypatch.setattr(DataLoader, "_load", slow_parse)
+    loaders = [DataLoader(2026, store=store, cache_dir=tmp_path) for _ in range(3)]
+    threads = [
+        threading.Thread(target=loader.load, args=(KS2,), kwargs={"harmonise_boundaries": False})
+        for loader in loaders
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert parsed == [KS2]
+    assert all(KS2 in loader.reports for loader in loaders)

@@ -270,32 +270,6 @@ def test_source_date_epoch_builds_are_byte_identical(built, tmp_path, monkeypatc
     assert executed_first == executed_second  # executed notebooks too, whichever kernel ran them
 
 
-def test_next_edition_compares_with_the_previous_one(built, cache, tmp_path):
-    project = copy_project(built[0], tmp_path / "project")
-    result = run_build(project, cache, edition="2026")
-    assert set(statuses(result, "2026")) == {
-        "m05-education",
-        "m07-health",
-        "social",
-        "what-changed",
-    }
-    assert not statuses(result, "2025")  # the published 2025 findings were used
-    out = project / "_output" / "2026"
-    findings = (out / "findings.csv").read_text()
-    assert "what-changed.previous-edition" in findings and ",2025\n" in findings
-    assert "what-changed.count.new" in findings
-    # the reviewed data-change report of data/changes/2026/ feeds what-changed and the gates
-    assert "what-changed.data.revised-indicators" in findings
-    assert (out / "revisions.csv").read_bytes() == (
-        project / "data/changes/2026/revisions.csv"
-    ).read_bytes()
-    assert json.loads((out / "build.json").read_text())["site_meta"]["editions"] == ["2026", "2025"]
-    # without the previous edition's output its notebooks run (cached here) to get its findings
-    elsewhere = run_build(project, cache, edition="2026", output_root=tmp_path / "fresh")
-    assert set(statuses(elsewhere, "2025").values()) == {"cached"}
-    assert len(statuses(elsewhere, "2025")) == 3
-
-
 def test_build_into_a_temporary_sibling_never_leaves_debris(built):
     project = built[0]
     assert not [p for p in (project / "_output").iterdir() if p.name.startswith(".")]

@@ -9,11 +9,16 @@ the build), and harmonised to the edition's boundary set (:mod:`levelup.data.bou
 Parsed tables are cached on disk keyed by the sha256 of their input files as verified on this
 machine (:meth:`DataStore.verified_sha256`, not the pin's own field: a file that does not match its
 pin never reaches the cache, even a warm one) and the hash of this package's code, so a rebuild
-reads them back in milliseconds and a changed input never hits a stale cache.
+reads them back in milliseconds and a changed input never hits a stale cache. Each table is parsed
+once: a process about to parse one holds a lock on its key, and another process (the build's
+kernels run side by side) needing the same table waits for it and reads the cache instead of
+parsing it again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import pickle
@@ -96,6 +101,15 @@ class DataLoader:
         """The canonical, validated table of one dataset (raises DataValidationError)."""
         spec = self.catalogue.dataset(dataset_id, self.edition.year)
         key = self._cache_key(spec, harmonise_boundaries)
+        with self._parsing(key):
+            frame, report = self._load_or_parse(key, spec, harmonise_boundaries)
+        self.reports[dataset_id] = report
+        frame.attrs["dataset_id"] = dataset_id
+        frame.attrs["edition"] = self.edition.year
+        return frame
+
+    def _load_or_parse(self, key: str, spec: DatasetSpec, harmonise_boundaries: bool):
+        """(frame, report) from the cache, else parsed, validated, harmonised and cached."""
         cached = self._cache_get(key)
         if cached is not None:
             frame, report = cached
@@ -128,10 +142,7 @@ class DataLoader:
                 ["indicator_id", "area_code", "period_start"], kind="stable"
             ).reset_index(drop=True)
             self._cache_put(key, (frame, report))
-        self.reports[dataset_id] = report
-        frame.attrs["dataset_id"] = dataset_id
-        frame.attrs["edition"] = self.edition.year
-        return frame
+        return frame, report
 
     def indicator(self, indicator_id: str, **kwargs) -> pd.DataFrame:
         dataset_id = indicator_id.rsplit("/", 1)[0]
@@ -254,26 +265,27 @@ class DataLoader:
                     + "".join(self.store.verified_sha256(p) for p in pins)
                 ).encode()
             ).hexdigest()
-            cached = self._cache_get(key)
-            if cached is None:
-                register = SuccessionRegister()
-                for pin in pins:
-                    try:
-                        raw = read_tidy_csv(self.store.path(pin))
-                    except ReadError as exc:
-                        issue = Issue(
-                            "succession register",
-                            pin.path,
-                            exc.line,
-                            exc.column,
-                            "schema",
-                            str(exc),
-                        )
-                        raise DataValidationError([issue]) from None
-                    if "notes" in raw:
-                        register.add_notes(raw["area_code"].str.strip(), raw["notes"])
-                cached = register
-                self._cache_put(key, register)
+            with self._parsing(key):
+                cached = self._cache_get(key)
+                if cached is None:
+                    register = SuccessionRegister()
+                    for pin in pins:
+                        try:
+                            raw = read_tidy_csv(self.store.path(pin))
+                        except ReadError as exc:
+                            issue = Issue(
+                                "succession register",
+                                pin.path,
+                                exc.line,
+                                exc.column,
+                                "schema",
+                                str(exc),
+                            )
+                            raise DataValidationError([issue]) from None
+                        if "notes" in raw:
+                            register.add_notes(raw["area_code"].str.strip(), raw["notes"])
+                    cached = register
+                    self._cache_put(key, register)
             self._register = cached
         return self._register
 
@@ -290,6 +302,21 @@ class DataLoader:
                 )
             ]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    @contextlib.contextmanager
+    def _parsing(self, key: str):
+        """Hold the lock of cache entry ``key`` while reading or making it: two processes that
+        need the same table parse it once (the second waits, then reads the cache)."""
+        if not self.use_cache:
+            yield
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.cache_dir / f".{key}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _cache_get(self, key: str):
         if not self.use_cache:

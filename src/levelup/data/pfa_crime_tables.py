@@ -78,7 +78,9 @@ def read_p3_population(path: str | Path) -> pd.DataFrame:
     import openpyxl
 
     path = Path(path)
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # keep_links=False: the workbooks link to other workbooks; reading those links was two thirds
+    # of opening one (the values, cached in the file, are the same)
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     sheets = [s for s in workbook.sheetnames if s.strip() == "Table P3"]
     if not sheets:
         raise PfaTableError(

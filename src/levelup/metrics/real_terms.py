@@ -108,13 +108,12 @@ def to_real_terms(
         out["cash_value"] = out["value"]
     out["deflator"] = math.nan
     out["price_base"] = ""
-    cache: dict[tuple, float] = {}
     types = out["period_type"] if "period_type" in out else pd.Series("", index=out.index)
-    for i in out.index[money]:
-        key = (out.at[i, "period_start"], out.at[i, "period_end"], types.at[i])
-        if key not in cache:
-            cache[key] = index_for_period(deflator, *key)
-        out.at[i, "deflator"] = cache[key]
+    # D(t) once per distinct period (a few dozen), not per row (tens of thousands)
+    rows = out.loc[money]
+    keys = list(zip(rows["period_start"], rows["period_end"], types[money], strict=True))
+    per_period = {key: index_for_period(deflator, *key) for key in dict.fromkeys(keys)}
+    out.loc[money, "deflator"] = [per_period[key] for key in keys]
     uncovered = money & out["deflator"].isna()
     periods = sorted(out.loc[uncovered, "period"].astype(str).unique())
     if uncovered.any():

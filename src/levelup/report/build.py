@@ -8,18 +8,21 @@ Steps (each timed in ``build.json``):
    ``analysis/editions/*.ipynb`` (but what-changed) with the edition's parameters injected,
    through the content-addressed cache (:mod:`levelup.report.nbcache`); misses run in parallel
    on warm kernels
-   (:mod:`levelup.report.kernels`). When the previous edition has no published findings its
-   notebooks run too (cached, into the work directory);
+   (:mod:`levelup.report.kernels`);
 3. **findings**: every notebook's findings merged into ``findings.csv``/``findings.json`` and
    Quarto's ``_variables.yml``; then ``analysis/editions/what-changed.ipynb`` and
-   ``analysis/editions/summary.ipynb`` run on this edition's and the previous edition's findings
-   and their own findings are merged in;
+   ``analysis/editions/summary.ipynb`` run on this edition's findings and the previous edition's
+   published ones (its record, ``editions/<previous>/``: :mod:`levelup.report.record`) and their
+   own findings are merged in;
 4. **render**: the built-in engine (pandoc + Typst), or Quarto on request (``--engine quarto``;
    ``auto`` picks Quarto when installed), which renders ``_output/stage/<edition>/``; either way the
    build leaves that staged Quarto project behind (:mod:`levelup.report.render.quarto`);
 5. **publish**: everything is assembled in a temporary sibling of ``_output/<edition>/`` and swapped
    in atomically, so a failed or partial build never replaces a good output; when the result is
    identical to what is there (a no-op rebuild) the existing output is left untouched.
+
+An edition with a published record is compared with it after the build: every difference is
+reported (``BuildResult.record``).
 """
 
 from __future__ import annotations
@@ -76,6 +79,14 @@ from levelup.report.publish import (
     staging,
     swap_into_place,
     write_checksums,
+)
+from levelup.report.record import (
+    RecordComparison,
+    RecordError,
+    compare_with_record,
+    has_record,
+    previous_findings,
+    record_dir,
 )
 from levelup.safe_output import neutralise, neutralise_row, restore_row
 
@@ -154,9 +165,6 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     cache_dir: Path | None = None
     output_root: Path | None = None
-    # where the previous edition's findings are read from (default output_root); the preview
-    # builds into its own root but compares with the editions built in _output/
-    previous_output_root: Path | None = None
     mirror: Path | None = None
     keep_kernels: float = 600.0
     # notebook parameter overrides (``-P name=value``), for the edition's own notebooks
@@ -179,6 +187,7 @@ class BuildResult:
     kernels: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rendered: bool = False  # False: the inputs matched the last build's, nothing was rendered
+    record: RecordComparison | None = None  # against the edition's published record, if any
 
     def count(self, status: str, edition: str | None = None) -> int:
         return sum(
@@ -359,6 +368,26 @@ def build_date() -> str:
         except ValueError:
             raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not an integer") from None
     return _dt.datetime.now(_dt.UTC).date().isoformat()
+
+
+#: Packages every kernel imports; compiled with the environment by ``make env``.
+_KERNEL_PACKAGES = ("pandas", "scipy", "matplotlib", "statsmodels")
+
+
+def installed_bytecode() -> bool:
+    """The environment was installed with its bytecode (``uv sync --compile-bytecode``, as
+    ``make env`` does): kernels then read it in place. Sending them to an empty bytecode cache
+    instead would make the first build's kernels compile every package from source (about
+    12 s of CPU each, measured)."""
+    import importlib.util
+
+    for name in _KERNEL_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin:
+            continue
+        if not Path(importlib.util.cache_from_source(spec.origin)).exists():
+            return False
+    return True
 
 
 def _durations_path(project: Project) -> Path:
@@ -616,7 +645,11 @@ class Builder:
         mirror = self._mirror()
         if mirror is not None:
             env["LEVELUP_DATA_MIRROR"] = str(mirror)
-        if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
+        if (
+            os.environ.get("PYTHONDONTWRITEBYTECODE")
+            and not os.environ.get("PYTHONPYCACHEPREFIX")
+            and not installed_bytecode()
+        ):
             # Without bytecode every kernel would compile pandas, scipy... from source at each
             # start (seconds); keep the bytecode in the cache instead, away from the sources.
             xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -722,9 +755,13 @@ class Builder:
             self.ui.notebook("cached", cached)
         if misses:
             durations = _load_durations(self.project)
+            # longest first; notebooks never timed here (a fresh clone) first, largest first
             order = sorted(
                 misses,
-                key=lambda m: -durations.get(f"{m[1].edition}:{m[1].rel}", 1e9),
+                key=lambda m: (
+                    -durations.get(f"{m[1].edition}:{m[1].rel}", math.inf),
+                    -m[1].source.stat().st_size,
+                ),
             )
             self.ui.notebooks_start(len(order))
             try:
@@ -761,6 +798,11 @@ class Builder:
             clean_stale_staging(self.final)  # left by a killed build, even if this one is a no-op
             try:
                 result = self._run(published)
+                if has_record(self.project.root, self.year):
+                    # a rebuild of a published edition checks that it still reproduces
+                    result.record = compare_with_record(
+                        self.final, record_dir(self.project.root, self.year)
+                    )
             except KeyboardInterrupt:
                 if self.executor is not None:  # kill the kernels now, mid-notebook or not
                     self.executor.kill()
@@ -798,28 +840,16 @@ class Builder:
         notebooks = self.project.notebooks()
         if not notebooks:
             raise BuildError(f"no notebooks in {', '.join(NOTEBOOK_DIRS)} of {self.project.root}")
-        jobs = [self.job(rel, self.edition) for rel in notebooks]
         prev_findings = None
-        prev_jobs: list[NotebookJob] = []
-        if self.previous:
-            prev_root = self.opts.previous_output_root or self.project.output_root
-            published_prev = Path(prev_root) / self.previous / "findings.csv"
-            if published_prev.exists():
-                prev_findings = published_prev
-            else:
-                prev_edition = self.catalogue.edition(self.previous)
-                prev_jobs = [self.job(rel, prev_edition) for rel in notebooks]
-        results = self.execute(jobs + prev_jobs)
-        this = results[: len(jobs)]
-        ran = sum(r.status == "ran" for r in results)
-        ui.done(
-            f"notebooks: {ran} ran, {len(results) - ran} cached"
-            + (
-                f" (incl. {len(prev_jobs)} of edition {self.previous} for what-changed)"
-                if prev_jobs
-                else ""
-            )
-        )
+        if self.previous:  # what changed since the previous edition as it was published
+            try:
+                prev_findings = previous_findings(self.project.root, self.year, self.previous)
+            except RecordError as exc:
+                raise BuildError(str(exc)) from None
+        jobs = [self.job(rel, self.edition) for rel in notebooks]
+        this = self.execute(jobs)
+        ran = sum(r.status == "ran" for r in this)
+        ui.done(f"notebooks: {ran} ran, {len(this) - ran} cached")
         self._lap("notebooks", t0)
 
         # 3. findings and what changed --------------------------------------------------------
@@ -842,19 +872,6 @@ class Builder:
         merge_findings_files(
             nb_sources, work / "notebooks", self.project.build_cache / "findings", {}
         )
-        if prev_jobs:
-            prev_sources = {
-                r.job.stem: r.entry.findings(r.job.stem)
-                for r in results[len(jobs) :]
-                if r.entry.findings(r.job.stem).exists()
-            }
-            merge_findings_files(
-                prev_sources,
-                self.project.work(self.previous) / "notebooks",
-                self.project.build_cache / "findings",
-                {},
-            )
-            prev_findings = self.project.work(self.previous) / "notebooks" / "findings.csv"
         self._lap("findings", t0)
         executed = {r.job.rel: r.entry.executed for r in this}
         entries = [r.entry for r in this]
@@ -978,9 +995,6 @@ class Builder:
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         tmp.write_text(json.dumps(record, indent=1))
         os.replace(tmp, path)
-
-    def _what_changed_job(self, findings: Path, previous: Path | None) -> NotebookJob:
-        return self._post_job(WHAT_CHANGED, findings, previous)
 
     def _post_job(self, rel: str, findings: Path, previous: Path | None) -> NotebookJob:
         """A notebook run after all others on the edition's (and the previous edition's)
@@ -1303,6 +1317,7 @@ BOOK_EXCLUDE = {
     "benchmarks",
     "scripts",
     "docs",
+    "editions",  # published editions' records: compared with, never rendered
     "node_modules",
     "_output",
     "_freeze",

@@ -153,6 +153,7 @@ def readable_errors():
         from levelup.report.build import BuildError
         from levelup.report.kernels import KernelError
         from levelup.report.publish import PublishedEditionError, PublishError
+        from levelup.report.record import RecordError
         from levelup.report.render import RenderError
 
         if isinstance(exc, RenderError):
@@ -166,6 +167,7 @@ def readable_errors():
             PublishError,
             CatalogueError,
             DataFetchError,
+            RecordError,
         )
         from levelup.data.catalogue import UnknownEditionError
         from levelup.report.build import ParameterError
@@ -194,10 +196,8 @@ def _options(project, edition, engine, jobs, force, formats, keep_kernels, mirro
 
 
 def _summary(result) -> None:
-    this = [r for r in result.notebooks if r.job.edition == result.edition]
+    this = result.notebooks
     ran = sum(r.status == "ran" for r in this)
-    other = [r for r in result.notebooks if r.job.edition != result.edition]
-    extra = f"; {len(other)} of edition {other[0].job.edition} for what-changed" if other else ""
     what = (
         "unchanged (output identical, left untouched)"
         if result.status == "unchanged"
@@ -205,7 +205,7 @@ def _summary(result) -> None:
     )
     console.print(
         f"[bold]Edition {result.edition}[/bold]: {len(this)} notebooks ({ran} ran, "
-        f"{len(this) - ran} cached{extra}), {result.engine} engine, {what} "
+        f"{len(this) - ran} cached), {result.engine} engine, {what} "
         f"in {result.timings.get('total', 0):.2f}s"
     )
     for warning in result.warnings:
@@ -230,12 +230,33 @@ def _summary(result) -> None:
             f"  [dim]{len(d.changed)} files changed, {len(d.added)} added, {len(d.removed)} removed "
             "since the previous build[/dim]"
         )
+    if result.record is not None:
+        _record_summary(result.edition, result.record)
     kept = result.kernels.get("kept_seconds", 0)
     if kept and (result.kernels.get("started") or result.kernels.get("adopted")):
         console.print(
             f"  [dim]warm kernels kept for {kept:.0f}s for the next build "
             "(`levelup kernels stop` stops them)[/dim]"
         )
+
+
+def _record_summary(edition: str, comparison) -> None:
+    """How a build of a published edition compares with its record (every difference)."""
+    record = f"{comparison.record.parent.name}/{comparison.record.name}/"
+    if comparison.identical:
+        console.print(f"[green]Reproduces the published record {record}[/green] (every file)")
+        return
+    if comparison.reproduces:
+        console.print(
+            f"[green]Reproduces the findings and data of the published record {record}[/green]; "
+            "published files that differ (pages carry the build date and code version):"
+        )
+    else:
+        console.print(
+            f"[yellow]Edition {edition} does not reproduce its published record {record}[/yellow]:"
+        )
+    for line in comparison.lines():
+        console.print(f"  {line}", markup=False, highlight=False)
 
 
 def build(
@@ -316,12 +337,26 @@ def check(edition: EditionOption = None, project: ProjectOption = None) -> None:
     console.print("[green]No problems found.[/green]")
 
 
-def publish(edition: EditionOption = None, project: ProjectOption = None) -> None:
-    """Mark a built edition as published (immutable).
+def publish(
+    edition: EditionOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the edition's archived record (editions/EDITION/) by this output: a "
+            "correction of a published edition.",
+        ),
+    ] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Mark a built edition as published (immutable) and archive its record.
 
     Verifies _output/EDITION/ against its checksums.sha256 and writes _output/EDITION/PUBLISHED
     with the sha256 of that checksum manifest, the code commit and the date. From then on
-    `levelup build --edition EDITION` refuses to replace it unless --force is given.
+    `levelup build --edition EDITION` refuses to replace it unless --force is given. The record
+    (findings.csv, data-manifest.toml, checksums.sha256, PUBLISHED) is copied to
+    editions/EDITION/, to be committed: the next edition's "what changed" compares with it, and
+    a later build of this edition is checked against it.
     """
     from levelup.data.catalogue import Catalogue
     from levelup.data.fetch import DataStore
@@ -329,6 +364,7 @@ def publish(edition: EditionOption = None, project: ProjectOption = None) -> Non
     from levelup.paths import PROJECT_ROOT
     from levelup.report.build import build_date, git_info
     from levelup.report.publish import mark_published, read_published, verify_inputs
+    from levelup.report.record import RECORDS_DIR, archive_record, check_archivable
 
     root = Path(project or PROJECT_ROOT).resolve()
     with readable_errors():
@@ -339,7 +375,9 @@ def publish(edition: EditionOption = None, project: ProjectOption = None) -> Non
         existing = read_published(target)
         # every pinned input the edition read, hashed in full (no stamp trusted)
         verify_inputs(target, DataStore(manifest, rehash=True))
+        check_archivable(target, root, year, replace=force)
         marker = mark_published(target, year, git_info(root)[0], build_date())
+        archive_record(target, root, year, replace=force)
     if existing and existing.get("checksums_sha256") == marker["checksums_sha256"]:
         console.print(f"Edition {year} was already published ({target / 'PUBLISHED'}).")
     else:
@@ -347,6 +385,42 @@ def publish(edition: EditionOption = None, project: ProjectOption = None) -> Non
             f"[green]Edition {year} published[/green]: {target / 'PUBLISHED'} "
             f"(checksums {marker['checksums_sha256'][:16]}…)"
         )
+    console.print(f"Its record is in {RECORDS_DIR}/{year}/: commit it.")
+
+
+def verify(
+    edition: Annotated[
+        str, typer.Argument(help="A published edition (year) with a record in editions/.")
+    ],
+    engine: EngineOption = "auto",
+    jobs: JobsOption = None,
+    mirror: MirrorOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Check that a published edition still reproduces: build it afresh and compare with its record.
+
+    Builds EDITION into .levelup-cache/build/verify/ (the notebook cache makes a repeat cheap;
+    _output/ is never touched) and compares it with editions/EDITION/: every finding that was
+    added, removed or differs in any column, every input file read or not, or read with other
+    contents, and every published file that differs. Exits with status 1 when the findings or the
+    data read differ (pages that carry the build date or the code version may differ and are
+    listed).
+    """
+    from levelup.report.build import Builder, ConsoleUI, Project
+    from levelup.report.record import RecordError, has_record, record_dir
+
+    opts = _options(project, edition, engine, jobs, True, "html,pdf", 0.0, mirror)
+    proj = Project.from_options(opts)
+    opts.output_root = proj.build_cache / "verify"
+    with readable_errors():
+        if not has_record(proj.root, edition):
+            raise RecordError(
+                f"edition {edition} has no published record in {record_dir(proj.root, edition)}"
+            )
+        result = Builder(opts, ConsoleUI(console)).run()
+    _summary(result)
+    if result.record is None or not result.record.reproduces:
+        raise typer.Exit(1)
 
 
 def preview(
@@ -383,7 +457,6 @@ def preview(
     if not os.environ.get("LEVELUP_KEEP_KERNELS"):  # warm kernels for the rebuilds
         opts.keep_kernels = max(opts.keep_kernels, 600.0)
     proj = Project.from_options(opts)
-    opts.previous_output_root = proj.output_root
     opts.output_root = proj.build_cache / "preview"
     ui = ConsoleUI(console)
     with readable_errors():
@@ -539,3 +612,9 @@ def register(app: typer.Typer) -> None:
     app.command("publish")(publish)
     app.command("findings")(findings)
     app.add_typer(kernels_app, name="kernels")
+
+
+def register_edition(edition_app: typer.Typer) -> None:
+    """Add the report's edition commands (``levelup edition verify``) to the edition group."""
+    if not any(info.name == "verify" for info in edition_app.registered_commands):
+        edition_app.command("verify")(verify)
