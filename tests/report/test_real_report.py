@@ -123,13 +123,13 @@ def test_what_changed_compares_2026_with_2025(editions):
 
 
 @pytest.mark.parametrize("year", EDITIONS)
-def test_no_word_of_the_pdf_runs_past_a_margin(editions, year):
+def test_no_word_of_the_pdf_runs_past_a_margin(editions, year, pdftotext):
     """Every word of the PDF (``pdftotext -bbox``) lies within the text block: Table 1.3 used to
     print "convergingno" past the right margin."""
     from .layout_checks import words_outside_text_block
 
     (pdf,) = editions[year].output_dir.glob("*.pdf")
-    assert words_outside_text_block(pdf) == []
+    assert words_outside_text_block(pdf, pdftotext) == []
 
 
 def test_every_pdf_table_fits_the_text_width(editions):
