@@ -107,13 +107,13 @@ def test_readers_see_no_machinery_and_no_template_slips(editions, year):
 
 
 @pytest.mark.parametrize("year", EDITIONS)
-def test_the_pdf_has_every_chapter_title_and_extractable_text(editions, year):
+def test_the_pdf_has_every_chapter_title_and_extractable_text(editions, year, pdftotext):
     out = editions[year].output_dir
     chapters = json.loads((out / "chapters.json").read_text(encoding="utf-8"))
     chapters = chapters["chapters"] if isinstance(chapters, dict) else chapters
     titles = [c["title"] if isinstance(c, dict) else c for c in chapters]
     (pdf,) = out.glob("*.pdf")
-    result = check_pdf(pdf, titles)
+    result = check_pdf(pdf, titles, pdftotext=pdftotext)
     assert result.passed, result.failures
 
 
