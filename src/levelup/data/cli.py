@@ -234,24 +234,47 @@ def edition_changes(
         str | None,
         typer.Option(help="Edition to compare with (default: the edition's `previous`)."),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 1, with a summary of the differences, when the committed report is stale.",
+        ),
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Write the report (replacing the committed one)."),
+    ] = False,
     out: Annotated[
-        Path | None, typer.Option(help="Directory for the report (default data/changes/<edition>).")
+        Path | None,
+        typer.Option(help="The report's directory (default data/changes/<edition>)."),
     ] = None,
     detailed: Annotated[
-        bool, typer.Option(help="Also write every revised value (revised-values.csv).")
+        bool,
+        typer.Option(help="With --write, also write every revised value (revised-values.csv)."),
     ] = False,
     mirror: MirrorOption = None,
     cache: CacheOption = None,
 ) -> None:
-    """Write the data-change report between an edition and the previous one (Markdown + CSV).
+    """The data-change report between an edition and the previous one, against the committed one.
 
     Lists datasets added, removed or renamed; indicators redefined; area codes that changed; new
-    periods; and every revised historical value with the size of the revision.
+    periods; and every revised historical value with the size of the revision. The report in
+    data/changes/<edition>/ is reviewed and committed: this command compares a fresh report with
+    it and writes nothing unless given --write; --check (run by CI) fails when it is stale.
     """
-    from levelup.data.changes import compare_editions, revised_metric_periods
+    from levelup.data.changes import (
+        compare_editions,
+        report_differences,
+        report_files,
+        write_report,
+    )
     from levelup.data.load import DataLoader
     from levelup.paths import PROJECT_ROOT
 
+    if check and write:
+        console.print("[red]error:[/red] give --check or --write, not both")
+        raise typer.Exit(2)
     store = make_store(mirror, cache)
     current = DataLoader(edition, store=store)
     before = previous or current.edition.previous
@@ -262,10 +285,27 @@ def edition_changes(
         raise typer.Exit(2)
     report = compare_editions(DataLoader(before, store=store), current)
     directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
-    written = report.write(directory, detailed=detailed)
-    revised_metric_periods(report).to_csv(
-        directory / "revisions.csv", index=False, lineterminator="\n"
-    )
+    files = report_files(report, detailed=detailed and write)
     for name, count in report.summary().items():
         console.print(f"  {name.replace('_', ' ')}: {count}")
-    console.print(f"wrote {len(written) + 1} files to {directory}")
+    if write:
+        written = write_report(directory, files)
+        console.print(f"wrote {len(written)} files to {directory}")
+        return
+    differences = report_differences(directory, files)
+    if not differences:
+        console.print(f"the report in {directory} is current")
+        return
+    console.print(
+        f"[{'red' if check else 'yellow'}]the report in {directory} is stale[/]: "
+        f"{len(differences)} file(s) differ from a fresh report",
+        highlight=False,
+    )
+    for difference in differences:
+        console.print(difference, markup=False, highlight=False)
+    console.print(
+        "review the differences, then update it with "
+        f"`levelup edition changes --edition {current.edition.year} --write` and commit it"
+    )
+    if check:
+        raise typer.Exit(1)

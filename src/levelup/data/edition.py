@@ -31,7 +31,7 @@ from pathlib import Path
 
 from levelup.data import pinning
 from levelup.data.catalogue import Catalogue
-from levelup.data.changes import DataChangeReport, compare_editions, revised_metric_periods
+from levelup.data.changes import DataChangeReport, compare_editions, report_files, write_report
 from levelup.data.fetch import DataStore
 from levelup.data.load import DataLoader
 from levelup.data.readers import read_csv_strings
@@ -174,10 +174,7 @@ def new_edition(
         report = compare_editions(previous_loader, loader)
 
         # 4. write: change report, pins, edition, profile
-        written = report.write(data_dir / "changes" / year)
-        revisions = data_dir / "changes" / year / "revisions.csv"
-        revised_metric_periods(report).to_csv(revisions, index=False, lineterminator="\n")
-        written.append(revisions)
+        written = write_report(data_dir / "changes" / year, report_files(report))
         shutil.copyfile(staged / "sources.toml", data_dir / "sources.toml")
         shutil.copyfile(staged / "editions.toml", data_dir / "editions.toml")
         written += [data_dir / "sources.toml", data_dir / "editions.toml"]
