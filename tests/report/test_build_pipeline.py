@@ -90,7 +90,8 @@ def test_cold_build_publishes_site_pdf_findings_and_variables(built):
     assert len(manifest["manifest_sha256"]) == 64
     record = json.loads((out / "build.json").read_text())
     assert record["cache"] == {"hits": 0, "misses": 4}
-    assert record["site_meta"]["edition"] == "2025" and record["site_meta"]["editions"] == ["2025"]
+    assert record["site_meta"]["edition"] == "2025"
+    assert record["site_meta"]["editions"] == [{"edition": "2025", "href": "../2025/index.html"}]
     assert result.kernels["started"] >= 1
 
 
@@ -289,14 +290,44 @@ def test_next_edition_compares_with_the_previous_one(built, cache, tmp_path):
     assert (out / "revisions.csv").read_bytes() == (
         project / "data/changes/2026/revisions.csv"
     ).read_bytes()
-    assert json.loads((out / "build.json").read_text())["site_meta"]["editions"] == ["2026", "2025"]
+    assert json.loads((out / "build.json").read_text())["site_meta"]["editions"] == [
+        {"edition": "2026", "href": "../2026/index.html"},
+        {"edition": "2025", "href": "../2025/index.html"},
+    ]
+    # one site tree holds both editions and a page of every edition; the switcher links within it
+    tree = project / "_output" / "site"
+    for edition in ("2025", "2026"):
+        site = project / "_output" / edition / "site"
+        assert sorted(p.relative_to(site) for p in site.rglob("*")) == sorted(
+            p.relative_to(tree / edition) for p in (tree / edition).rglob("*")
+        )
+    editions_page = (tree / "index.html").read_text()
+    assert editions_page.index('href="2026/index.html"') < editions_page.index(
+        'href="2025/index.html"'
+    )
+    chapter = (tree / "2026" / "chapters" / "health.html").read_text()
+    assert '<a href="../../2025/index.html">2025</a>' in chapter
+    assert '<a href="../../index.html">Every edition</a>' in chapter
+    gate = subprocess.run(
+        [str(Path(sys.executable).with_name("levelup")), "gates", "links", "--edition", "2026"]
+        + ["--root", str(project)],
+        capture_output=True,
+        text=True,
+    )
+    failures = [line for line in gate.stdout.splitlines() if line.lstrip().startswith("FAIL")]
+    # the fixture book has no data-sources appendix, which every footer links to: nothing else
+    assert failures and all("data-sources.html' (no such file)" in f for f in failures), failures
     # without the previous edition's output its notebooks run (cached here) to get its findings
     elsewhere = run_build(project, cache, edition="2026", output_root=tmp_path / "fresh")
     assert set(statuses(elsewhere, "2025").values()) == {"cached"}
     assert len(statuses(elsewhere, "2025")) == 3
+    # there, 2025 is neither built nor published: the switcher lists 2026 alone
+    record = json.loads((tmp_path / "fresh" / "2026" / "build.json").read_text())
+    assert record["site_meta"]["editions"] == [{"edition": "2026", "href": "../2026/index.html"}]
+    assert sorted(os.listdir(tmp_path / "fresh" / "site")) == ["2026", "index.html"]
 
 
 def test_build_into_a_temporary_sibling_never_leaves_debris(built):
     project = built[0]
     assert not [p for p in (project / "_output").iterdir() if p.name.startswith(".")]
-    assert os.listdir(project / "_output") == ["2025"]
+    assert sorted(os.listdir(project / "_output")) == ["2025", "site"]

@@ -72,6 +72,7 @@ from levelup.report.publish import (
     tmp_sibling,
     write_checksums,
 )
+from levelup.report.site_tree import EDITIONS_PAGE, assemble_site_tree, switcher_editions
 
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
@@ -679,6 +680,7 @@ class Builder:
         with build_lock(self.project.build_cache / "build.lock", self.ui):
             try:
                 result = self._run(published)
+                self._assemble_site_tree()
             except KeyboardInterrupt:
                 if self.executor is not None:  # kill the kernels now, mid-notebook or not
                     self.executor.kill()
@@ -956,6 +958,16 @@ class Builder:
                     shutil.copy2(path, target / path.name)
         return target
 
+    def _assemble_site_tree(self) -> None:
+        """Every built edition's site under ``_output/site/`` (:mod:`levelup.report.site_tree`)."""
+        from levelup.report.render.config import load_book_config
+
+        titles = {ed: self.catalogue.edition(ed).title for ed in self.catalogue.editions}
+        title = load_book_config(self.project.root, self.year).title
+        tree = assemble_site_tree(self.project.output_root, titles, title)
+        if tree is not None:
+            self.ui.done(f"site tree of every built edition: {tree}")
+
     def site_meta(self) -> dict:
         from levelup import __version__
 
@@ -964,13 +976,8 @@ class Builder:
             version = f"{__version__}+uncommitted"
         else:
             version = f"{__version__}+{'uncommitted' if dirty else short}"
-        editions = sorted(
-            (
-                ed
-                for ed in self.catalogue.editions
-                if ed == self.year or (self.project.output_root / ed / "site").is_dir()
-            ),
-            reverse=True,
+        editions = switcher_editions(
+            self.catalogue.editions, self.year, self.project.root, self.project.output_root
         )
         meta = {
             "edition": self.year,
@@ -980,6 +987,7 @@ class Builder:
             "data_manifest_sha256": self.manifest.sha256,
             "build_date": build_date(),
             "editions": editions,
+            "editions_page": f"../{EDITIONS_PAGE}",  # the site tree's page of every edition
             "provenance_page": PROVENANCE_PAGE,
         }
         return meta
