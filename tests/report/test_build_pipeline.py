@@ -64,6 +64,7 @@ def test_cold_build_publishes_site_pdf_findings_and_variables(built):
         "pipeline-fixture-2025.pdf",
         "site/pipeline-fixture-2025.pdf",
         "site/data/fig-hle-gap.csv",
+        "site/data/findings.csv",  # the downloads beside the charts' data
         "findings.csv",
         "findings.json",
         "_variables.yml",
@@ -290,6 +291,11 @@ def test_next_edition_compares_with_the_previous_one(built, cache, tmp_path):
     assert (out / "revisions.csv").read_bytes() == (
         project / "data/changes/2026/revisions.csv"
     ).read_bytes()
+    for name in ("revisions.csv", "data-changes.md"):  # downloads, as what-changed links them
+        assert (out / "site" / "data" / name).read_bytes() == (
+            project / "data/changes/2026" / name
+        ).read_bytes()
+    assert (out / "site/data/findings.csv").read_bytes() == (out / "findings.csv").read_bytes()
     assert json.loads((out / "build.json").read_text())["site_meta"]["editions"] == [
         {"edition": "2026", "href": "../2026/index.html"},
         {"edition": "2025", "href": "../2025/index.html"},

@@ -79,7 +79,7 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
         assert not re.search(r"\?@(fig|tbl|sec)-", visible), page  # a cross-reference
         assert "???" not in visible, page  # an unresolved citation
     for gate in (
-        check_links(site, {y: None for y in EDITIONS if y != year}),
+        check_links(out.parent / "site" / year, out.parent / "site"),  # in the site tree
         check_accessibility_static(site),
     ):
         assert gate.passed, gate.failures[:5]
@@ -120,6 +120,21 @@ def test_the_pdf_has_every_chapter_title_and_extractable_text(editions, year, pd
 def test_what_changed_compares_2026_with_2025(editions):
     variables = (editions["2026"].output_dir / "_variables.yml").read_text(encoding="utf-8")
     assert re.search(r"previous-edition: ['\"]?2025", variables)
+
+
+def test_the_site_tree_links_both_editions_and_the_promised_downloads(editions):
+    """One tree holds both editions; the 2026 switcher links to 2025; the what-changed chapter
+    links the findings, the data-change report and its revisions, which are in the site."""
+    tree = editions["2026"].output_dir.parent / "site"
+    assert (tree / "2025" / "index.html").is_file() and (tree / "2026" / "index.html").is_file()
+    page = (tree / "2026" / "chapters" / "what-changed.html").read_text(encoding="utf-8")
+    assert 'href="../../2025/index.html"' in page and 'href="../../index.html"' in page
+    for name in ("findings.csv", "data-changes.md", "revisions.csv"):
+        assert f'href="../data/{name}"' in page, name
+        assert (tree / "2026" / "data" / name).is_file(), name
+    first = (tree / "2025" / "chapters" / "what-changed.html").read_text(encoding="utf-8")
+    assert "there is no data-change report" in first and 'href="../data/findings.csv"' in first
+    assert not (tree / "2025" / "data" / "revisions.csv").exists()
 
 
 @pytest.mark.parametrize("year", EDITIONS)

@@ -74,6 +74,9 @@ from levelup.report.publish import (
 )
 from levelup.report.site_tree import EDITIONS_PAGE, assemble_site_tree, switcher_editions
 
+#: Files of the edition's data-change report (``data/changes/<edition>/``) published in the site's
+#: ``data/`` folder, where chapters/what-changed.qmd links them.
+SITE_DOWNLOADS = ("data-changes.md", "revisions.csv")
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
 #: The headline statuses of the missions (glance table, executive summary), read from the findings
@@ -1072,6 +1075,7 @@ class Builder:
         if changes is not None and (changes / "revisions.csv").is_file():
             # what the data revisions touched, for the numbers gate (docs/ci.md)
             shutil.copyfile(changes / "revisions.csv", tmp / "revisions.csv")
+        self._downloads(tmp, changes)
         self._boundary_report(tmp / "boundary-report.csv", entries)
         new_sums = file_checksums(tmp)
         old_sums = read_checksums(self.final) if self.final.is_dir() else None
@@ -1100,6 +1104,20 @@ class Builder:
         self._remember()
         self.ui.done(f"published to {self.final}")
         return result
+
+    def _downloads(self, tmp: Path, changes: Path | None) -> None:
+        """The edition's downloads beside the charts' data in ``site/data/``: every finding
+        (``findings.csv``) and, when the edition has a data-change report, that report
+        (``data-changes.md``) and the series its revisions touched (``revisions.csv``), as the
+        what-changed chapter links them (:data:`SITE_DOWNLOADS`)."""
+        data = tmp / "site" / "data"
+        if not (tmp / "site").is_dir():
+            return  # no HTML format in this build
+        data.mkdir(exist_ok=True)
+        shutil.copyfile(tmp / "findings.csv", data / "findings.csv")
+        for name in SITE_DOWNLOADS:
+            if changes is not None and (changes / name).is_file():
+                shutil.copyfile(changes / name, data / name)
 
     def _data_manifest(self, path: Path, entries) -> None:
         import tomli_w
