@@ -206,6 +206,24 @@ def test_download_the_data_link_beside_the_chart(rendered):
     assert (out / "site" / "data" / "fig-hle-gap.csv").read_text().startswith("year,gap")
 
 
+def test_every_table_is_a_csv_download_beside_the_charts(rendered):
+    """Each numbered table: the same header and cells as on the page, in site/data/<label>.csv,
+    linked under the table (HTML only)."""
+    import csv
+
+    _, out = rendered
+    health = _doc(rendered, "chapters/02-health.html")
+    boxes = health.find_all("div", cls="figure-data")
+    links = {box.find("a").attrs["href"]: _norm(box.find("a").text()) for box in boxes}
+    assert links["../data/tbl-hle-regions.csv"].startswith("Download the table (CSV)")
+    rows = list(csv.reader((out / "site" / "data" / "tbl-hle-regions.csv").open()))
+    table = health.find("table")
+    header = [_norm(th.text()) for th in table.find("thead").find_all("th")]
+    assert [c for c in rows[0] if c] == header == ["Region", "HLE (years)"]
+    assert len(rows) == 1 + len(table.find("tbody").find_all("tr"))
+    assert (out / "site" / "data" / "tbl-pay-summary.csv").is_file()
+
+
 def test_search_index_and_assets_are_local(rendered):
     _, out = rendered
     site = out / "site"
