@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from levelup.cli import app
 from levelup.data.changes import DataChangeReport, report_files
+from levelup.metrics.registry import Registry
 from levelup.paths import PROJECT_ROOT
 
 runner = CliRunner()
@@ -93,7 +94,7 @@ def test_without_flags_nothing_is_written(small_report, tmp_path):
 def test_check_fails_on_a_stale_report_with_a_summary_of_the_differences(small_report, tmp_path):
     committed = tmp_path / "report"
     committed.mkdir()
-    for name, text in report_files(small_report).items():
+    for name, text in report_files(small_report, Registry().metrics_by_input()).items():
         (committed / name).write_text(text, encoding="utf-8", newline="")
     assert _run("--check", "--out", str(committed)).exit_code == 0
 

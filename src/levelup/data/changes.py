@@ -19,6 +19,7 @@ academic year anchored on 1 August in one vintage and 1 September in the other i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -376,41 +377,37 @@ def _row_changes(dataset_id: str, old: pd.DataFrame, new: pd.DataFrame):
     return areas, periods, revisions
 
 
-def revised_metric_periods(report: DataChangeReport) -> pd.DataFrame:
-    """``metric,period`` rows for the numbers gate: every registry metric whose inputs were revised
-    in a period (and every period of an indicator whose definition changed)."""
-    from levelup.metrics.registry import Registry
+def revised_metric_periods(
+    report: DataChangeReport, metrics_by_input: Mapping[str, Iterable[str]]
+) -> pd.DataFrame:
+    """``metric,period`` rows for the numbers gate: every metric whose inputs were revised in a
+    period (and every period of an indicator whose definition changed).
 
-    registry = Registry()
-    by_indicator: dict[str, set[str]] = {}
-    for metric in registry.metrics:
-        for mapping in (metric.data, metric.proxy):
-            if mapping is None:
-                continue
-            inputs = (
-                [mapping.indicator, *mapping.breakdown, *mapping.inputs]
-                if mapping.indicator
-                else list(mapping.inputs)
-            )
-            for indicator in inputs:
-                by_indicator.setdefault(indicator, set()).add(metric.id)
+    ``metrics_by_input`` maps an indicator id to the metrics that read it
+    (:meth:`levelup.metrics.registry.Registry.metrics_by_input`).
+    """
     rows = set()
     for indicator, period in (
         report.revisions[["indicator_id", "period"]].drop_duplicates().itertuples(index=False)
     ):
-        for metric in by_indicator.get(indicator, ()):
+        for metric in metrics_by_input.get(indicator, ()):
             rows.add((metric, period))
     for indicator in report.indicators["indicator_id"]:
-        for metric in by_indicator.get(indicator, ()):
+        for metric in metrics_by_input.get(indicator, ()):
             rows.add((metric, "*"))
     return pd.DataFrame(sorted(rows), columns=["metric", "period"])
 
 
 # ------------------------------------------------------------------------- the committed report
-def report_files(report: DataChangeReport, detailed: bool = False) -> dict[str, str]:
+def report_files(
+    report: DataChangeReport,
+    metrics_by_input: Mapping[str, Iterable[str]],
+    detailed: bool = False,
+) -> dict[str, str]:
     """Every file of the data-change report (name -> text): one CSV per table, the per-indicator
-    revision summary, ``revisions.csv`` (``metric,period`` for the numbers gate) and the Markdown
-    summary for the analysts (``data-changes.md``).
+    revision summary, ``revisions.csv`` (``metric,period`` for the numbers gate, from
+    ``metrics_by_input``: see :func:`revised_metric_periods`) and the Markdown summary for the
+    analysts (``data-changes.md``).
 
     ``detailed`` adds every revised value (``revised-values.csv``, tens of thousands of rows); the
     committed report keeps the per-indicator summary only."""
@@ -427,7 +424,9 @@ def report_files(report: DataChangeReport, detailed: bool = False) -> dict[str, 
         f"{name}.csv": frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
         for name, frame in tables.items()
     }
-    files["revisions.csv"] = revised_metric_periods(report).to_csv(index=False, lineterminator="\n")
+    files["revisions.csv"] = revised_metric_periods(report, metrics_by_input).to_csv(
+        index=False, lineterminator="\n"
+    )
     files["data-changes.md"] = report.markdown()
     return files
 

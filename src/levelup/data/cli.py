@@ -206,9 +206,17 @@ def edition_new(
     data/editions.toml, _quarto-YEAR.yml and the data-change report in data/changes/YEAR/.
     """
     from levelup.data.edition import EditionError, new_edition
+    from levelup.metrics.registry import Registry
 
     try:
-        result = new_edition(year, vintage, cache_dir=cache, boundaries=boundaries, title=title)
+        result = new_edition(
+            year,
+            vintage,
+            cache_dir=cache,
+            boundaries=boundaries,
+            title=title,
+            metrics_by_input=Registry().metrics_by_input(),
+        )
     except EditionError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -270,6 +278,7 @@ def edition_changes(
         write_report,
     )
     from levelup.data.load import DataLoader
+    from levelup.metrics.registry import Registry
     from levelup.paths import PROJECT_ROOT
 
     if check and write:
@@ -285,7 +294,7 @@ def edition_changes(
         raise typer.Exit(2)
     report = compare_editions(DataLoader(before, store=store), current)
     directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
-    files = report_files(report, detailed=detailed and write)
+    files = report_files(report, Registry().metrics_by_input(), detailed=detailed and write)
     for name, count in report.summary().items():
         console.print(f"  {name.replace('_', ' ')}: {count}")
     if write:

@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +95,13 @@ def new_edition(
     cache_dir: Path | None = None,
     boundaries: int | None = None,
     title: str | None = None,
+    metrics_by_input: Mapping[str, Iterable[str]] | None = None,
 ) -> NewEdition:
-    """Pin, validate and compare a new vintage; write the edition only if everything is valid."""
+    """Pin, validate and compare a new vintage; write the edition only if everything is valid.
+
+    ``metrics_by_input`` (indicator id -> metrics reading it, from the metric registry) decides
+    which metric periods the numbers gate treats as revised (``data/changes/YEAR/revisions.csv``).
+    """
     year = str(year)
     project_dir = project_dir or PROJECT_ROOT
     data_dir = data_dir or project_dir / "data"
@@ -174,7 +180,9 @@ def new_edition(
         report = compare_editions(previous_loader, loader)
 
         # 4. write: change report, pins, edition, profile
-        written = write_report(data_dir / "changes" / year, report_files(report))
+        written = write_report(
+            data_dir / "changes" / year, report_files(report, metrics_by_input or {})
+        )
         shutil.copyfile(staged / "sources.toml", data_dir / "sources.toml")
         shutil.copyfile(staged / "editions.toml", data_dir / "editions.toml")
         written += [data_dir / "sources.toml", data_dir / "editions.toml"]
