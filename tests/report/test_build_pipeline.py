@@ -291,10 +291,13 @@ def test_next_edition_compares_with_the_previous_one(built, cache, tmp_path):
     assert (out / "revisions.csv").read_bytes() == (
         project / "data/changes/2026/revisions.csv"
     ).read_bytes()
-    for name in ("revisions.csv", "data-changes.md"):  # downloads, as what-changed links them
-        assert (out / "site" / "data" / name).read_bytes() == (
+    for name, published in (
+        ("revisions.csv", "revisions.csv"),
+        ("data-changes.md", "data-changes.txt"),
+    ):
+        assert (out / "site" / "data" / published).read_bytes() == (
             project / "data/changes/2026" / name
-        ).read_bytes()
+        ).read_bytes()  # downloads, as what-changed links them
     assert (out / "site/data/findings.csv").read_bytes() == (out / "findings.csv").read_bytes()
     assert json.loads((out / "build.json").read_text())["site_meta"]["editions"] == [
         {"edition": "2026", "href": "../2026/index.html"},

@@ -129,7 +129,7 @@ def test_the_site_tree_links_both_editions_and_the_promised_downloads(editions):
     assert (tree / "2025" / "index.html").is_file() and (tree / "2026" / "index.html").is_file()
     page = (tree / "2026" / "chapters" / "what-changed.html").read_text(encoding="utf-8")
     assert 'href="../../2025/index.html"' in page and 'href="../../index.html"' in page
-    for name in ("findings.csv", "data-changes.md", "revisions.csv"):
+    for name in ("findings.csv", "data-changes.txt", "revisions.csv"):
         assert f'href="../data/{name}"' in page, name
         assert (tree / "2026" / "data" / name).is_file(), name
     first = (tree / "2025" / "chapters" / "what-changed.html").read_text(encoding="utf-8")

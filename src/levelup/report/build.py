@@ -75,8 +75,9 @@ from levelup.report.publish import (
 from levelup.report.site_tree import EDITIONS_PAGE, assemble_site_tree, switcher_editions
 
 #: Files of the edition's data-change report (``data/changes/<edition>/``) published in the site's
-#: ``data/`` folder, where chapters/what-changed.qmd links them.
-SITE_DOWNLOADS = ("data-changes.md", "revisions.csv")
+#: ``data/`` folder (under these names), where chapters/what-changed.qmd links them. The report is
+#: published as plain text: a chapter's link to a ``.md`` file is read as a link to a chapter.
+SITE_DOWNLOADS = {"data-changes.md": "data-changes.txt", "revisions.csv": "revisions.csv"}
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
 #: The headline statuses of the missions (glance table, executive summary), read from the findings
@@ -1108,16 +1109,16 @@ class Builder:
     def _downloads(self, tmp: Path, changes: Path | None) -> None:
         """The edition's downloads beside the charts' data in ``site/data/``: every finding
         (``findings.csv``) and, when the edition has a data-change report, that report
-        (``data-changes.md``) and the series its revisions touched (``revisions.csv``), as the
+        (``data-changes.txt``) and the series its revisions touched (``revisions.csv``), as the
         what-changed chapter links them (:data:`SITE_DOWNLOADS`)."""
         data = tmp / "site" / "data"
         if not (tmp / "site").is_dir():
             return  # no HTML format in this build
         data.mkdir(exist_ok=True)
         shutil.copyfile(tmp / "findings.csv", data / "findings.csv")
-        for name in SITE_DOWNLOADS:
+        for name, published in SITE_DOWNLOADS.items():
             if changes is not None and (changes / name).is_file():
-                shutil.copyfile(changes / name, data / name)
+                shutil.copyfile(changes / name, data / published)
 
     def _data_manifest(self, path: Path, entries) -> None:
         import tomli_w
