@@ -4,6 +4,7 @@ technical annex beside it (``<mirror>/../reference``)."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,38 @@ def annex_text(mirror: Path) -> str:
     return (mirror.parent / "reference" / "levelling-up-technical-annex.md").read_text(
         encoding="utf-8"
     )
+
+
+# -- system tools: chromium (browser gate), pdftotext (poppler-utils) -------------------------
+
+
+def _missing_tool(message: str) -> None:
+    """Skip, saying what is missing and how to install it, on a machine without the tool (``make
+    test`` on a fresh clone); fail under CI (``CI`` set, as ``.ci/run`` and the workflows do), so
+    a missing install step cannot hide behind a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI must install it)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    _missing_tool(
+        "no Chromium for the browser tests: install it with `apt-get install -y chromium`"
+    )
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if not found:
+        _missing_tool(
+            "no pdftotext for the PDF gate and layout tests: install it with "
+            "`apt-get install -y poppler-utils`"
+        )
+    return found or ""

@@ -22,6 +22,10 @@ PROJECT_ROOT = _find_root()
 #: The site page where pins (files, sha256, commits) belong: the data-sources appendix.
 PROVENANCE_PAGE = "chapters/data-sources.html"
 
+#: The site tree of every built edition, under the output root: ``_output/site/<edition>/``
+#: (``levelup.report.site_tree``), which the links gate checks and CI publishes.
+SITE_TREE = "site"
+
 
 def default_cache_dir() -> Path:
     """Where downloaded data and build caches live (``LEVELUP_CACHE`` overrides)."""

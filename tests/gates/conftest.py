@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,32 +21,7 @@ def good_site_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_site(tmp_path_factory.mktemp("good") / "site")
 
 
-# -- tools: chromium, axe-core ---------------------------------------------------------------
-
-
-def _missing_tool(message: str) -> None:
-    """Skip when a tool is genuinely absent on a developer machine; fail under CI."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI must install it)")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    _missing_tool("chromium is not installed (apt-get install -y chromium)")
-    raise AssertionError("unreachable")
-
-
-@pytest.fixture(scope="session")
-def pdftotext() -> str:
-    found = shutil.which("pdftotext")
-    if not found:
-        _missing_tool("pdftotext is not installed (apt-get install -y poppler-utils)")
-    return found or ""
+# -- tools: axe-core (chromium and pdftotext are in tests/conftest.py) -----------------------
 
 
 @pytest.fixture(scope="session")

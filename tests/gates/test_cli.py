@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from levelup.gates.cli import GATE_NAMES, gates_app, resolve_paths, titles_from_nav
+from levelup.report.site_tree import assemble_site_tree
 
 from .helpers import BASE_FINDINGS, make_site, write_findings
 
@@ -24,6 +25,7 @@ def repo(tmp_path: Path, typst_pdf: Path) -> Path:
     shutil.copy(typst_pdf, edition / "levelup-2026.pdf")
     write_findings(edition / "findings.csv", BASE_FINDINGS)
     write_findings(tmp_path / "tests" / "ground_truth" / "findings-2026.csv", BASE_FINDINGS)
+    assemble_site_tree(tmp_path / "_output", {"2026": "2026 edition"}, "Levelling Up progress")
     return tmp_path
 
 
@@ -140,3 +142,25 @@ def test_numbers_accept_without_findings_fails_cleanly(tmp_path: Path) -> None:
     result = _run("numbers", "--edition", "2026", "--root", str(tmp_path), "--accept")
     assert result.exit_code == 1
     assert "cannot accept the findings" in result.output and "no such file" in result.output
+
+
+def test_links_checks_the_edition_in_the_site_tree_and_catches_a_broken_switcher(repo: Path):
+    tree = repo / "_output" / "site"
+    assert _run("links", "--edition", "2026", "--root", str(repo)).exit_code == 0
+    # a switcher linking to an edition that is not in the tree
+    index = tree / "2026" / "index.html"
+    index.unlink()  # a hard link to the edition's own site: replace it, never edit through it
+    switcher = '<nav class="edition-switcher"><a href="../2025/index.html">2025</a></nav></body>'
+    page = (repo / "_output" / "2026" / "site" / "index.html").read_text()
+    index.write_text(page.replace("</body>", switcher))
+    result = _run("links", "--edition", "2026", "--root", str(repo))
+    assert result.exit_code == 1
+    assert (
+        "2026/index.html" in result.output and "broken link '../2025/index.html'" in result.output
+    )
+    # the tree's editions page is checked too
+    (tree / "index.html").write_text('<html><body><a href="2024/">2024</a></body></html>')
+    assert (
+        "index.html:1: broken link '2024/'"
+        in _run("links", "--edition", "2026", "--root", str(repo)).output
+    )

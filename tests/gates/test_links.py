@@ -102,20 +102,34 @@ def test_missing_site_dir_fails(tmp_path: Path) -> None:
     assert "does not exist" in result.failures[0]
 
 
-def test_edition_switcher_links_resolve_against_the_sibling_edition(good_site: Path, tmp_path):
-    # editions are deployed side by side: <base>/2025/, <base>/2026/
-    chapter = good_site / "chapters" / "pay.html"
+def test_links_between_editions_resolve_in_the_site_tree(good_site: Path, tmp_path):
+    # editions are published side by side in one tree: <tree>/2025/, <tree>/2026/, <tree>/index.html
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    edition = good_site.rename(tree / "2026")
+    chapter = edition / "chapters" / "pay.html"
     _edit(chapter, "</body>", '<a href="../../2025/chapters/pay.html">2025 edition</a></body>')
-    # outside the site and not an edition: broken
-    assert any("points outside the site" in f for f in check_links(good_site).failures)
-    # an edition not built in this run: listed, not failed
-    result = check_links(good_site, {"2025": None})
-    assert result.passed, result.failures
-    assert any("edition 2025's site, not built in this run" in n for n in result.notes)
-    # a built sibling without that page: broken; with it: passes
-    sibling = tmp_path / "2025-site"
-    (sibling / "chapters").mkdir(parents=True)
-    result = check_links(good_site, {"2025": sibling})
-    assert result.failures and "no such file" in result.failures[0]
-    (sibling / "chapters" / "pay.html").write_text("<html><body></body></html>")
-    assert check_links(good_site, {"2025": sibling}).passed
+    # checked on its own, a link out of the edition's site points outside it
+    assert any("points outside the site" in f for f in check_links(edition).failures)
+    # in the tree, to an edition that is not there: broken
+    result = check_links(edition, tree)
+    assert result.failures == [
+        f"2026/chapters/pay.html:{_line(chapter, '../../2025/')}: broken link "
+        "'../../2025/chapters/pay.html' (no such file)"
+    ]
+    # the other edition is in the tree, but not that page: broken; with it: passes
+    (tree / "2025" / "chapters").mkdir(parents=True)
+    (tree / "2025" / "index.html").write_text("<html><body></body></html>")
+    assert "'../../2025/chapters/pay.html' (no such file)" in check_links(edition, tree).failures[0]
+    (tree / "2025" / "chapters" / "pay.html").write_text("<html><body></body></html>")
+    assert check_links(edition, tree).passed
+    # the tree's own pages are checked too; nothing may leave the tree
+    (tree / "index.html").write_text('<html><body><a href="2024/index.html">2024</a></body></html>')
+    result = check_links(edition, tree)
+    assert result.failures == ["index.html:1: broken link '2024/index.html' (no such file)"]
+    (tree / "index.html").write_text('<html><body><a href="../x.html">x</a></body></html>')
+    assert "(points outside the site)" in check_links(edition, tree).failures[0]
+
+
+def _line(path: Path, text: str) -> int:
+    return next(i for i, t in enumerate(path.read_text().splitlines(), 1) if text in t)

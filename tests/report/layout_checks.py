@@ -62,15 +62,14 @@ def tables_wider_than_text(records: list[dict], tolerance: float = 0.5) -> list[
     return bad
 
 
-def words_outside_text_block(pdf: Path, tolerance: float = 2.5) -> list[str]:
-    """Words of the PDF beyond the left or right margin of their page (``pdftotext -bbox``).
+def words_outside_text_block(pdf: Path, pdftotext: str, tolerance: float = 2.5) -> list[str]:
+    """Words of the PDF beyond the left or right margin of their page (``pdftotext -bbox``, the
+    executable given by the ``pdftotext`` fixture: pypdf gives no word extents).
 
     The tolerance lets through Typst's hanging punctuation: a line-end hyphen or comma of
     justified text hangs about 2 pt into the margin by design (``text(overhang: true)``)."""
-    if shutil.which("pdftotext") is None:  # pragma: no cover - poppler-utils is in CI
-        raise RuntimeError("pdftotext (poppler-utils) is needed to measure the PDF")
     out = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+        [pdftotext, "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     bad = []
     for number, (width, _height, body) in enumerate(_PAGE_RE.findall(out), start=1):

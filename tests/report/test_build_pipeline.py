@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from levelup.report.build import NotebooksFailed
-from levelup.report.publish import read_checksums, verify
+from levelup.report.publish import mark_published, read_checksums, verify
+from levelup.report.record import archive_record
 
 from .build_support import (
     COMMUNITY,
@@ -64,6 +65,7 @@ def test_cold_build_publishes_site_pdf_findings_and_variables(built):
         "pipeline-fixture-2025.pdf",
         "site/pipeline-fixture-2025.pdf",
         "site/data/fig-hle-gap.csv",
+        "site/data/findings.csv",  # the downloads beside the charts' data
         "findings.csv",
         "findings.json",
         "_variables.yml",
@@ -90,7 +92,8 @@ def test_cold_build_publishes_site_pdf_findings_and_variables(built):
     assert len(manifest["manifest_sha256"]) == 64
     record = json.loads((out / "build.json").read_text())
     assert record["cache"] == {"hits": 0, "misses": 4}
-    assert record["site_meta"]["edition"] == "2025" and record["site_meta"]["editions"] == ["2025"]
+    assert record["site_meta"]["edition"] == "2025"
+    assert record["site_meta"]["editions"] == [{"edition": "2025", "href": "../2025/index.html"}]
     assert result.kernels["started"] >= 1
 
 
@@ -274,5 +277,70 @@ def test_build_into_a_temporary_sibling_never_leaves_debris(built):
     project = built[0]
     assert not [p for p in (project / "_output").iterdir() if p.name.startswith(".")]
     # the edition, and the staged Quarto project every build leaves (levelup.report.render.quarto)
-    assert sorted(os.listdir(project / "_output")) == ["2025", "stage"]
+    assert sorted(os.listdir(project / "_output")) == ["2025", "site", "stage"]
     assert os.listdir(project / "_output" / "stage") == ["2025"]
+
+
+def test_next_edition_publishes_downloads_and_one_site_tree_of_both_editions(
+    built, cache, tmp_path
+):
+    project = copy_project(built[0], tmp_path / "project")
+    out_2025 = project / "_output" / "2025"
+    mark_published(out_2025, "2025", "0" * 40, "2026-01-01")
+    archive_record(out_2025, project, "2025")  # what the 2026 build compares with
+    result = run_build(project, cache, edition="2026")
+    assert set(statuses(result, "2026")) == {
+        "m05-education",
+        "m07-health",
+        "social",
+        "what-changed",
+    }
+    assert not statuses(result, "2025")  # the published record of 2025 was used
+    out = project / "_output" / "2026"
+    findings = (out / "findings.csv").read_text()
+    assert "what-changed.previous-edition" in findings and ",2025\n" in findings
+    assert "what-changed.count.new" in findings
+    # the reviewed data-change report of data/changes/2026/ feeds what-changed and the gates
+    assert "what-changed.data.revised-indicators" in findings
+    assert (out / "revisions.csv").read_bytes() == (
+        project / "data/changes/2026/revisions.csv"
+    ).read_bytes()
+    for name, published in (
+        ("revisions.csv", "revisions.csv"),
+        ("data-changes.md", "data-changes.txt"),
+    ):
+        assert (out / "site" / "data" / published).read_bytes() == (
+            project / "data/changes/2026" / name
+        ).read_bytes()  # downloads, as what-changed links them
+    assert (out / "site/data/findings.csv").read_bytes() == (out / "findings.csv").read_bytes()
+    assert json.loads((out / "build.json").read_text())["site_meta"]["editions"] == [
+        {"edition": "2026", "href": "../2026/index.html"},
+        {"edition": "2025", "href": "../2025/index.html"},
+    ]
+    # one site tree holds both editions and a page of every edition; the switcher links within it
+    tree = project / "_output" / "site"
+    for edition in ("2025", "2026"):
+        site = project / "_output" / edition / "site"
+        assert sorted(p.relative_to(site) for p in site.rglob("*")) == sorted(
+            p.relative_to(tree / edition) for p in (tree / edition).rglob("*")
+        )
+    editions_page = (tree / "index.html").read_text()
+    assert editions_page.index('href="2026/index.html"') < editions_page.index(
+        'href="2025/index.html"'
+    )
+    chapter = (tree / "2026" / "chapters" / "health.html").read_text()
+    assert '<a href="../../2025/index.html">2025</a>' in chapter
+    assert '<a href="../../index.html">Every edition</a>' in chapter
+    gate = subprocess.run(
+        [str(Path(sys.executable).with_name("levelup")), "gates", "links", "--edition", "2026"]
+        + ["--root", str(project)],
+        capture_output=True,
+        text=True,
+    )
+    failures = [line for line in gate.stdout.splitlines() if line.lstrip().startswith("FAIL")]
+    # the fixture book has no data-sources appendix, which every footer links to: nothing else
+    assert failures and all("data-sources.html' (no such file)" in f for f in failures), failures
+    # built elsewhere, 2025 is published (its record) but not in that tree: the switcher lists
+    # 2026 alone and the tree holds 2026 only
+    run_build(project, cache, edition="2026", output_root=tmp_path / "fresh")
+    assert sorted(os.listdir(tmp_path / "fresh" / "site")) == ["2026", "index.html"]

@@ -63,6 +63,7 @@ def test_auto_engine_uses_quarto_on_path(tmp_path, fake_quarto):
         "fig-hle-gap.csv",
         "fig-ks2.csv",
         "fig-satisfaction.csv",
+        "findings.csv",  # every finding, downloadable beside the charts' data
     ]
     titles = [c["title"] for c in json.loads((out / "chapters.json").read_text())]
     assert titles == [

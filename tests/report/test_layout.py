@@ -109,13 +109,11 @@ def test_every_table_fits_the_text_width(wide_book):
     assert records[2]["scale"] < 1  # thirteen long columns: smaller type
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
-def test_no_word_of_a_wide_table_runs_past_the_margin(wide_book):
-    assert words_outside_text_block(wide_book / "book.pdf") == []
+def test_no_word_of_a_wide_table_runs_past_the_margin(wide_book, pdftotext):
+    assert words_outside_text_block(wide_book / "book.pdf", pdftotext) == []
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
-def test_the_margin_check_finds_a_table_that_runs_past_the_margin(tmp_path):
+def test_the_margin_check_finds_a_table_that_runs_past_the_margin(tmp_path, pdftotext):
     """Without the template's fit the same table overflows: the check can fail."""
     import typst
 
@@ -126,7 +124,7 @@ def test_the_margin_check_finds_a_table_that_runs_past_the_margin(tmp_path):
         encoding="utf-8",
     )  # fmt: skip
     (tmp_path / "plain.pdf").write_bytes(typst.compile(str(src)))
-    assert words_outside_text_block(tmp_path / "plain.pdf")
+    assert words_outside_text_block(tmp_path / "plain.pdf", pdftotext)
 
 
 def test_the_template_and_chart_fonts_exist():

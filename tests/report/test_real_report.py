@@ -79,7 +79,7 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
         assert not re.search(r"\?@(fig|tbl|sec)-", visible), page  # a cross-reference
         assert "???" not in visible, page  # an unresolved citation
     for gate in (
-        check_links(site, {y: None for y in EDITIONS if y != year}),
+        check_links(out.parent / "site" / year, out.parent / "site"),  # in the site tree
         check_accessibility_static(site),
     ):
         assert gate.passed, gate.failures[:5]
@@ -107,13 +107,13 @@ def test_readers_see_no_machinery_and_no_template_slips(editions, year):
 
 
 @pytest.mark.parametrize("year", EDITIONS)
-def test_the_pdf_has_every_chapter_title_and_extractable_text(editions, year):
+def test_the_pdf_has_every_chapter_title_and_extractable_text(editions, year, pdftotext):
     out = editions[year].output_dir
     chapters = json.loads((out / "chapters.json").read_text(encoding="utf-8"))
     chapters = chapters["chapters"] if isinstance(chapters, dict) else chapters
     titles = [c["title"] if isinstance(c, dict) else c for c in chapters]
     (pdf,) = out.glob("*.pdf")
-    result = check_pdf(pdf, titles)
+    result = check_pdf(pdf, titles, pdftotext=pdftotext)
     assert result.passed, result.failures
 
 
@@ -131,14 +131,29 @@ def test_what_changed_compares_2026_with_the_published_record_of_2025(editions):
     assert editions["2025"].record is not None and editions["2026"].record is None
 
 
+def test_the_site_tree_links_both_editions_and_the_promised_downloads(editions):
+    """One tree holds both editions; the 2026 switcher links to 2025; the what-changed chapter
+    links the findings, the data-change report and its revisions, which are in the site."""
+    tree = editions["2026"].output_dir.parent / "site"
+    assert (tree / "2025" / "index.html").is_file() and (tree / "2026" / "index.html").is_file()
+    page = (tree / "2026" / "chapters" / "what-changed.html").read_text(encoding="utf-8")
+    assert 'href="../../2025/index.html"' in page and 'href="../../index.html"' in page
+    for name in ("findings.csv", "data-changes.txt", "revisions.csv"):
+        assert f'href="../data/{name}"' in page, name
+        assert (tree / "2026" / "data" / name).is_file(), name
+    first = (tree / "2025" / "chapters" / "what-changed.html").read_text(encoding="utf-8")
+    assert "there is no data-change report" in first and 'href="../data/findings.csv"' in first
+    assert not (tree / "2025" / "data" / "revisions.csv").exists()
+
+
 @pytest.mark.parametrize("year", EDITIONS)
-def test_no_word_of_the_pdf_runs_past_a_margin(editions, year):
+def test_no_word_of_the_pdf_runs_past_a_margin(editions, year, pdftotext):
     """Every word of the PDF (``pdftotext -bbox``) lies within the text block: Table 1.3 used to
     print "convergingno" past the right margin."""
     from .layout_checks import words_outside_text_block
 
     (pdf,) = editions[year].output_dir.glob("*.pdf")
-    assert words_outside_text_block(pdf) == []
+    assert words_outside_text_block(pdf, pdftotext) == []
 
 
 def test_every_pdf_table_fits_the_text_width(editions):

@@ -111,38 +111,6 @@ class DataChangeReport:
             "revised_values": len(self.revisions),
         }
 
-    def write(self, directory: Path, detailed: bool = False) -> list[Path]:
-        """CSV files per table plus a Markdown summary for the analysts.
-
-        ``detailed`` also writes every revised value (``revised-values.csv``, tens of thousands of
-        rows); the committed report keeps the per-indicator summary only.
-        """
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        tables = {
-            "datasets": self.datasets,
-            "indicators": self.indicators,
-            "areas": self.areas,
-            "periods": self.periods,
-        }
-        if detailed:
-            tables["revised-values"] = self.revisions
-        for name, frame in tables.items():
-            path = directory / f"{name}.csv"
-            neutralise_frame(frame).to_csv(
-                path, index=False, lineterminator="\n", float_format="%.10g"
-            )
-            written.append(path)
-        summary = directory / "revision-summary.csv"
-        neutralise_frame(self.revision_summary()).to_csv(
-            summary, index=False, lineterminator="\n", float_format="%.10g"
-        )
-        written.append(summary)
-        markdown = directory / "data-changes.md"
-        markdown.write_text(self.markdown(), encoding="utf-8")
-        written.append(markdown)
-        return written
-
     def markdown(self) -> str:
         s = self.summary()
         lines = [
@@ -454,3 +422,77 @@ def revised_metric_periods(
         for metric in metrics_by_input.get(indicator, ()):
             rows.add((metric, "*"))
     return pd.DataFrame(sorted(rows), columns=["metric", "period"])
+
+
+# ------------------------------------------------------------------------- the committed report
+def report_files(
+    report: DataChangeReport,
+    metrics_by_input: Mapping[str, Iterable[str]],
+    detailed: bool = False,
+) -> dict[str, str]:
+    """Every file of the data-change report (name -> text): one CSV per table, the per-indicator
+    revision summary, ``revisions.csv`` (``metric,period`` for the numbers gate, from
+    ``metrics_by_input``: see :func:`revised_metric_periods`) and the Markdown summary for the
+    analysts (``data-changes.md``).
+
+    ``detailed`` adds every revised value (``revised-values.csv``, tens of thousands of rows); the
+    committed report keeps the per-indicator summary only."""
+    tables = {
+        "datasets": report.datasets,
+        "indicators": report.indicators,
+        "areas": report.areas,
+        "periods": report.periods,
+    }
+    if detailed:
+        tables["revised-values"] = report.revisions
+    tables["revision-summary"] = report.revision_summary()
+    files = {
+        f"{name}.csv": neutralise_frame(frame).to_csv(
+            index=False, lineterminator="\n", float_format="%.10g"
+        )
+        for name, frame in tables.items()
+    }
+    files["revisions.csv"] = neutralise_frame(
+        revised_metric_periods(report, metrics_by_input)
+    ).to_csv(index=False, lineterminator="\n")
+    files["data-changes.md"] = report.markdown()
+    return files
+
+
+def write_report(directory: Path, files: dict[str, str]) -> list[Path]:
+    """Write the report's files (from :func:`report_files`) into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8", newline="")
+        written.append(path)
+    return written
+
+
+def report_differences(directory: Path, files: dict[str, str], shown: int = 3) -> list[str]:
+    """How the report in ``directory`` (the committed one) differs from ``files`` (a fresh one):
+    per file that is missing or differs, the number of lines only in each, with the first
+    ``shown`` of them. Empty when the committed report is current."""
+    differences = []
+    for name, text in files.items():
+        path = directory / name
+        if not path.is_file():
+            differences.append(f"{name}: missing from {directory}")
+            continue
+        committed = path.read_text(encoding="utf-8")
+        if committed == text:
+            continue
+        old, new = committed.splitlines(), text.splitlines()
+        old_set, new_set = set(old), set(new)
+        removed = [line for line in old if line not in new_set]
+        added = [line for line in new if line not in old_set]
+        lines = [
+            f"{name}: {len(removed)} line(s) only in the committed file, {len(added)} only in the fresh report"
+        ]
+        if not removed and not added:
+            lines[0] = f"{name}: the same lines in a different order"
+        lines += [f"  - {line}" for line in removed[:shown]]
+        lines += [f"  + {line}" for line in added[:shown]]
+        differences.append("\n".join(lines))
+    return differences

@@ -301,27 +301,49 @@ def edition_changes(
         str | None,
         typer.Option(help="Edition to compare with (default: the edition's `previous`)."),
     ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 1, with a summary of the differences, when the committed report is stale.",
+        ),
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Write the report (replacing the committed one)."),
+    ] = False,
     out: Annotated[
-        Path | None, typer.Option(help="Directory for the report (default data/changes/<edition>).")
+        Path | None,
+        typer.Option(help="The report's directory (default data/changes/<edition>)."),
     ] = None,
     detailed: Annotated[
-        bool, typer.Option(help="Also write every revised value (revised-values.csv).")
+        bool,
+        typer.Option(help="With --write, also write every revised value (revised-values.csv)."),
     ] = False,
     mirror: MirrorOption = None,
     cache: CacheOption = None,
     as_json: Annotated[bool, JsonOption] = False,
 ) -> None:
-    """Write the data-change report between an edition and the previous one (Markdown + CSV).
+    """The data-change report between an edition and the previous one, against the committed one.
 
     Lists datasets added, removed or renamed; indicators redefined; area codes that changed; new
-    periods; and every revised historical value with the size of the revision.
+    periods; and every revised historical value with the size of the revision. The report in
+    data/changes/<edition>/ is reviewed and committed: this command compares a fresh report with
+    it and writes nothing unless given --write; --check (run by CI) fails when it is stale.
     """
-    from levelup.data.changes import compare_editions, revised_metric_periods
+    from levelup.data.changes import (
+        compare_editions,
+        report_differences,
+        report_files,
+        write_report,
+    )
     from levelup.data.load import DataLoader
     from levelup.metrics.registry import Registry
     from levelup.paths import PROJECT_ROOT
-    from levelup.safe_output import neutralise_frame
 
+    if check and write:
+        console.print("[red]error:[/red] give --check or --write, not both")
+        raise typer.Exit(2)
     store = make_store(mirror, cache)
     current = DataLoader(edition, store=store)
     before = previous or current.edition.previous
@@ -332,10 +354,9 @@ def edition_changes(
         raise typer.Exit(2)
     report = compare_editions(DataLoader(before, store=store), current)
     directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
-    written = report.write(directory, detailed=detailed)
-    neutralise_frame(revised_metric_periods(report, Registry().metrics_by_input())).to_csv(
-        directory / "revisions.csv", index=False, lineterminator="\n"
-    )
+    files = report_files(report, Registry().metrics_by_input(), detailed=detailed and write)
+    written = write_report(directory, files) if write else []
+    differences = [] if write else report_differences(directory, files)
     if as_json:
         print_json(
             {
@@ -346,10 +367,29 @@ def edition_changes(
                     part: getattr(report, part).to_dict(orient="records")
                     for part in ("datasets", "indicators", "areas", "periods")
                 },
-                "written": [str(p) for p in [*written, directory / "revisions.csv"]],
+                "written": [str(p) for p in written],
+                "differences": differences,
             }
         )
-        return
+        raise typer.Exit(1 if check and differences else 0)
     for name, count in report.summary().items():
         console.print(f"  {name.replace('_', ' ')}: {count}")
-    console.print(f"wrote {len(written) + 1} files to {directory}")
+    if write:
+        console.print(f"wrote {len(written)} files to {directory}")
+        return
+    if not differences:
+        console.print(f"the report in {directory} is current")
+        return
+    console.print(
+        f"[{'red' if check else 'yellow'}]the report in {directory} is stale[/]: "
+        f"{len(differences)} file(s) differ from a fresh report",
+        highlight=False,
+    )
+    for difference in differences:
+        console.print(difference, markup=False, highlight=False)
+    console.print(
+        "review the differences, then update it with "
+        f"`levelup edition changes --edition {current.edition.year} --write` and commit it"
+    )
+    if check:
+        raise typer.Exit(1)

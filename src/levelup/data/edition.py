@@ -34,7 +34,7 @@ import tomli_w
 
 from levelup.data import pinning
 from levelup.data.catalogue import Catalogue
-from levelup.data.changes import DataChangeReport, compare_editions, revised_metric_periods
+from levelup.data.changes import DataChangeReport, compare_editions, report_files, write_report
 from levelup.data.fetch import DataStore
 from levelup.data.load import DataLoader
 from levelup.data.readers import read_csv_strings
@@ -42,7 +42,6 @@ from levelup.data.schema import LOWER_TIER, geography_of
 from levelup.data.sources import Manifest, ManifestError
 from levelup.data.validate import DataValidationError, Issue
 from levelup.paths import PROJECT_ROOT
-from levelup.safe_output import neutralise_frame
 
 _OBSOLETE_SINCE = re.compile(r"Obsolete code since (\d{4})")
 
@@ -194,12 +193,7 @@ def new_edition(
         report = compare_editions(previous_loader, loader)
 
         # 4. write: change report, pins, edition, profile
-        written = report.write(data_dir / "changes" / year)
-        revisions = data_dir / "changes" / year / "revisions.csv"
-        neutralise_frame(revised_metric_periods(report, metrics_by_input)).to_csv(
-            revisions, index=False, lineterminator="\n"
-        )
-        written.append(revisions)
+        written = write_report(data_dir / "changes" / year, report_files(report, metrics_by_input))
         shutil.copyfile(staged / "sources.toml", data_dir / "sources.toml")
         shutil.copyfile(staged / "editions.toml", data_dir / "editions.toml")
         written += [data_dir / "sources.toml", data_dir / "editions.toml"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +31,7 @@ from levelup.gates.numbers import (
 from levelup.gates.pdf import check_pdf
 from levelup.gates.prose import check_prose
 from levelup.gates.result import GateResult
+from levelup.paths import SITE_TREE
 
 gates_app = typer.Typer(
     name="gates",
@@ -61,6 +61,7 @@ class EditionPaths:
     site: Path
     out: Path
     edition_dir: Path | None
+    site_from_edition: bool = False
 
     @property
     def findings(self) -> Path:
@@ -76,20 +77,17 @@ class EditionPaths:
     def revisions(self) -> Path:
         return (self.edition_dir or self.site.parent) / "revisions.csv"
 
-    def sibling_sites(self) -> dict[str, Path | None]:
-        """The other editions listed in data/editions.toml, each with its built site (or None),
-        for the edition switcher's links."""
-        config = self.root / "data" / "editions.toml"
-        if self.edition is None or not config.is_file():
-            return {}
-        with config.open("rb") as handle:
-            editions = tomllib.load(handle).get("edition", {})
-        sites = {}
-        for year in editions:
-            if year != self.edition:
-                site = self.root / "_output" / year / "site"
-                sites[year] = site if (site / "index.html").is_file() else None
-        return sites
+    @property
+    def tree(self) -> Path | None:
+        """The site tree of every built edition (``_output/site/``), where the links gate checks
+        the edition (its switcher links to the others); None when a --site was given."""
+        return self.root / "_output" / SITE_TREE if self.site_from_edition else None
+
+    def links_site(self) -> tuple[Path, Path | None]:
+        """The site the links gate crawls and the tree it resolves links against."""
+        if self.tree is None or self.edition is None:
+            return self.site, None
+        return self.tree / self.edition, self.tree
 
     def pdfs(self) -> list[Path]:
         base = self.edition_dir or self.site.parent
@@ -117,7 +115,7 @@ def resolve_paths(
     edition_dir = root / "_output" / edition if edition else None
     site_dir = site if site is not None else (edition_dir / "site")  # type: ignore[operator]
     out_dir = out if out is not None else ((edition_dir or site_dir.parent) / "gates")
-    return EditionPaths(root, edition, site_dir, out_dir, edition_dir)
+    return EditionPaths(root, edition, site_dir, out_dir, edition_dir, site is None)
 
 
 # -- chapter titles --------------------------------------------------------------------------
@@ -295,7 +293,7 @@ def links_command(
     Checks href/src/srcset (pages, #anchors on the same or other pages — the target id must exist —, images, CSS, JS, CSV downloads, url() in CSS) relative or root-relative; no resource may come from another host. External links are listed, never fetched.
     """
     paths = resolve_paths(root, edition, site)
-    _finish(check_links(paths.site, paths.sibling_sites()), as_json)
+    _finish(check_links(*paths.links_site()), as_json)
 
 
 @gates_app.command("a11y")
@@ -460,7 +458,7 @@ def run_all(
 ) -> list[tuple[GateResult, float]]:
     """Run every gate (except ``skip``) and return (result, seconds) pairs."""
     runners = {
-        "links": lambda: check_links(paths.site, paths.sibling_sites()),
+        "links": lambda: check_links(*paths.links_site()),
         "a11y": lambda: check_accessibility_static(paths.site),
         "prose": lambda: check_prose(paths.site),
         "browser": lambda: check_browser(

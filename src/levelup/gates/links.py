@@ -11,17 +11,18 @@ site's CSS files — relative or root-relative:
   host: the preview must be self-contained.
 
 External links (``http``, ``https``, ``mailto``...) are listed in the notes, never fetched.
-Links to another edition's site (the edition switcher's ``../2025/index.html``: editions are
-deployed side by side, ``<base>/<year>/``) resolve against that edition's built site when it is
-given, and are only listed when that edition was not built in this run.
-Each failure reads ``page:line: broken link 'x' (reason)``.
+Editions are published side by side in one site tree (``_output/site/<edition>/`` with the page
+of every edition at its root, :mod:`levelup.report.site_tree`): checked with ``tree``, an
+edition's links may leave its own folder (the edition switcher's ``../2025/index.html``, the
+editions page ``../index.html``) but must land on a file of the tree, and the tree's own pages
+are checked too. Each failure reads ``page:line: broken link 'x' (reason)``, the page relative
+to the tree (or to the site when there is no tree).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -143,13 +144,11 @@ class _Resolved:
 
 
 class _Site:
-    """Resolves references against the site root, caching the ids of target pages.
+    """Resolves references against the site root (the tree, when checking in one), caching the
+    ids of target pages."""
 
-    ``siblings`` maps other editions to their built site directory (None: not built here)."""
-
-    def __init__(self, root: Path, siblings: Mapping[str, Path | None] | None = None) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.siblings = dict(siblings or {})
         self._pages: dict[Path, Page] = {}
 
     def page(self, path: Path) -> Page:
@@ -158,9 +157,6 @@ class _Site:
             root = self.root if path.is_relative_to(self.root) else path.parent
             self._pages[path] = scan_html(path, root)
         return self._pages[path]
-
-    def add(self, page: Page) -> None:
-        self._pages[page.path.resolve()] = page
 
     def resolve(self, url: str, source: str) -> _Resolved:
         if not url:
@@ -181,13 +177,7 @@ class _Site:
             joined = posixpath.join(posixpath.dirname(source), raw_path)
         normal = posixpath.normpath(joined) if joined else "."
         if normal == ".." or normal.startswith("../"):
-            edition, _, rest = normal[3:].partition("/")
-            if edition not in self.siblings:
-                return _Resolved("internal", None, fragment, "points outside the site")
-            sibling = self.siblings[edition]
-            if sibling is None:
-                return _Resolved("sibling", None, fragment)
-            return self._inside(sibling.resolve(), rest or ".", raw_path, fragment)
+            return _Resolved("internal", None, fragment, "points outside the site")
         return self._inside(self.root, normal, raw_path, fragment)
 
     @staticmethod
@@ -211,18 +201,24 @@ class _Site:
         return fragment in self.page(target).ids
 
 
-def check_links(
-    site_dir: Path | str, editions: Mapping[str, Path | None] | None = None
-) -> GateResult:
-    """Run the links gate on a built site directory; ``editions`` maps the other editions to
-    their built sites (None when not built) for the edition switcher's links."""
+def check_links(site_dir: Path | str, tree: Path | str | None = None) -> GateResult:
+    """Run the links gate on a built site directory; with ``tree`` (the site tree holding it,
+    ``_output/site/``), links from the site to the rest of the tree (other editions, the editions
+    page) are checked against the tree, and the tree's own top-level pages are checked too."""
     site_dir = Path(site_dir)
     result = GateResult(GATE)
     if not site_dir.is_dir():
         result.fail(f"{site_dir}: site directory does not exist (build the site first)")
         return result
-    site = _Site(site_dir, editions)
-    pages = [site.page(p) for p in html_files(site.root)]
+    root = Path(tree) if tree is not None else site_dir
+    if not site_dir.resolve().is_relative_to(root.resolve()):
+        result.fail(f"{site_dir}: not inside the site tree {root}")
+        return result
+    site = _Site(root)
+    files = html_files(site_dir)
+    if tree is not None:
+        files += sorted(p for p in root.glob("*.htm*") if p.is_file() and p not in files)
+    pages = [site.page(p) for p in files]
     if not pages:
         result.fail(f"{site_dir}: no .html pages found")
         return result
@@ -233,25 +229,19 @@ def check_links(
         if any(e.tag == "base" and e.attrs.get("href") for e in page.elements):
             result.note(f"{page.rel}: <base href> present; links were resolved without it")
     # stylesheets shipped with the site (url() of fonts, images, @import)
-    for css in sorted(site.root.rglob("*.css")):
+    for css in sorted(site_dir.resolve().rglob("*.css")):
         rel = css.relative_to(site.root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")[:-1]):
+        if any(part.startswith(".") for part in css.relative_to(site_dir.resolve()).parts[:-1]):
             continue
         refs.extend(css_references(css.read_text(encoding="utf-8", errors="replace"), rel))
 
     external: dict[str, list[str]] = {}
-    unbuilt: dict[str, int] = {}
     root_relative = 0
     checked = 0
     for ref in refs:
         res = site.resolve(ref.url, ref.source)
         where = f"{ref.source}:{ref.line}"
         if res.kind == "ignored":
-            continue
-        if res.kind == "sibling":
-            edition = posixpath.normpath(posixpath.join(posixpath.dirname(ref.source), ref.url))
-            edition = edition[3:].split("/", 1)[0]
-            unbuilt[edition] = unbuilt.get(edition, 0) + 1
             continue
         if res.kind == "external":
             if ref.is_resource:
@@ -286,10 +276,6 @@ def check_links(
         result.note(
             f"{root_relative} root-relative link(s) ('/...'): they break when the site is "
             "hosted under a sub-path (e.g. a GitHub Pages project site); prefer relative links"
-        )
-    for edition, count in sorted(unbuilt.items()):
-        result.note(
-            f"{count} link(s) to edition {edition}'s site, not built in this run: not checked"
         )
     if external:
         result.note(f"{len(external)} external link(s), listed but not fetched:")

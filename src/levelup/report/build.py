@@ -88,8 +88,13 @@ from levelup.report.record import (
     previous_findings,
     record_dir,
 )
+from levelup.report.site_tree import EDITIONS_PAGE, assemble_site_tree, switcher_editions
 from levelup.safe_output import neutralise, neutralise_row, restore_row
 
+#: Files of the edition's data-change report (``data/changes/<edition>/``) published in the site's
+#: ``data/`` folder (under these names), where chapters/what-changed.qmd links them. The report is
+#: published as plain text: a chapter's link to a ``.md`` file is read as a link to a chapter.
+SITE_DOWNLOADS = {"data-changes.md": "data-changes.txt", "revisions.csv": "revisions.csv"}
 NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
 #: The headline statuses of the missions (glance table, executive summary), read from the findings
@@ -803,6 +808,7 @@ class Builder:
                     result.record = compare_with_record(
                         self.final, record_dir(self.project.root, self.year)
                     )
+                self._assemble_site_tree()
             except KeyboardInterrupt:
                 if self.executor is not None:  # kill the kernels now, mid-notebook or not
                     self.executor.kill()
@@ -1053,6 +1059,16 @@ class Builder:
                     shutil.copy2(path, target / path.name)
         return target
 
+    def _assemble_site_tree(self) -> None:
+        """Every built edition's site under ``_output/site/`` (:mod:`levelup.report.site_tree`)."""
+        from levelup.report.render.config import load_book_config
+
+        titles = {ed: self.catalogue.edition(ed).title for ed in self.catalogue.editions}
+        title = load_book_config(self.project.root, self.year).title
+        tree = assemble_site_tree(self.project.output_root, titles, title)
+        if tree is not None:
+            self.ui.done(f"site tree of every built edition: {tree}")
+
     def site_meta(self) -> dict:
         from levelup import __version__
 
@@ -1061,13 +1077,8 @@ class Builder:
             version = f"{__version__}+uncommitted"
         else:
             version = f"{__version__}+{'uncommitted' if dirty else short}"
-        editions = sorted(
-            (
-                ed
-                for ed in self.catalogue.editions
-                if ed == self.year or (self.project.output_root / ed / "site").is_dir()
-            ),
-            reverse=True,
+        editions = switcher_editions(
+            self.catalogue.editions, self.year, self.project.root, self.project.output_root
         )
         meta = {
             "edition": self.year,
@@ -1077,6 +1088,7 @@ class Builder:
             "data_manifest_sha256": self.manifest.sha256,
             "build_date": build_date(),
             "editions": editions,
+            "editions_page": f"../{EDITIONS_PAGE}",  # the site tree's page of every edition
             "provenance_page": PROVENANCE_PAGE,
         }
         return meta
@@ -1187,6 +1199,7 @@ class Builder:
         if changes is not None and (changes / "revisions.csv").is_file():
             # what the data revisions touched, for the numbers gate (docs/ci.md)
             shutil.copyfile(changes / "revisions.csv", tmp / "revisions.csv")
+        self._downloads(tmp, changes)
         self._boundary_report(tmp / "boundary-report.csv", entries)
         new_sums = file_checksums(tmp)
         old_sums = read_checksums(self.final) if self.final.is_dir() else None
@@ -1215,6 +1228,20 @@ class Builder:
         self._remember()
         self.ui.done(f"published to {self.final}")
         return result
+
+    def _downloads(self, tmp: Path, changes: Path | None) -> None:
+        """The edition's downloads beside the charts' data in ``site/data/``: every finding
+        (``findings.csv``) and, when the edition has a data-change report, that report
+        (``data-changes.txt``) and the series its revisions touched (``revisions.csv``), as the
+        what-changed chapter links them (:data:`SITE_DOWNLOADS`)."""
+        data = tmp / "site" / "data"
+        if not (tmp / "site").is_dir():
+            return  # no HTML format in this build
+        data.mkdir(exist_ok=True)
+        shutil.copyfile(tmp / "findings.csv", data / "findings.csv")
+        for name, published in SITE_DOWNLOADS.items():
+            if changes is not None and (changes / name).is_file():
+                shutil.copyfile(changes / name, data / published)
 
     def _data_manifest(self, path: Path, entries) -> None:
         import tomli_w

@@ -282,6 +282,28 @@ def stringify(value: Any) -> str:
     return " ".join("".join(parts).split())
 
 
+def table_csv(table: Node) -> str:
+    """A pandoc ``Table`` as CSV text: its header rows, then every body and footer row, one
+    line each, cells as plain text (a cell spanning columns is followed by empty cells)."""
+    import csv
+    import io
+
+    _attr, _caption, _specs, head, bodies, foot = table["c"]
+    rows = list(head[1])
+    for body in bodies:
+        rows += body[2] + body[3]
+    rows += foot[1]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        line = []
+        for cell in row[1]:
+            _cattr, _align, _rowspan, colspan, blocks = cell
+            line += [stringify(blocks).strip()] + [""] * (colspan - 1)
+        writer.writerow(line)
+    return out.getvalue()
+
+
 def number_in_title(number: str | None, title: str) -> bool:
     """Whether a chapter's title already carries its number ("Mission 10: Housing" for chapter
     10): then the number is not printed again in front of it ("10 Mission 10: Housing")."""

@@ -498,6 +498,7 @@ def render_book(
                 meta,
                 images,
                 figure_data,
+                bctx.table_data,
                 index,
                 pdf_name if want_pdf else None,
                 result,
@@ -563,6 +564,7 @@ def _write_site(
     meta: Mapping,
     images: ImageStore,
     figure_data: dict[str, Path],
+    table_data: dict[str, str],
     index: dict,
     pdf_name: str | None,
     result: RenderResult,
@@ -613,3 +615,5 @@ def _write_site(
     for label in sorted(figure_data):
         if label in index:
             _write(site / "data" / f"{label}.csv", figure_data[label].read_bytes(), written)
+    for label, text in sorted(table_data.items()):
+        _write(site / "data" / f"{label}.csv", text, written)

@@ -290,6 +290,10 @@ def toc_html(entries: list[tuple[int, str, str]]) -> str:
 
 
 def editions_html(site_meta: Mapping, page: str) -> str:
+    """The edition switcher. ``site_meta["editions"]``: edition names, or mappings with
+    ``edition``, ``label``, ``href`` (relative to the edition's root) and ``built`` (False: a
+    published edition whose site is not in this copy, named without a link);
+    ``site_meta["editions_page"]``: the page listing every edition (relative to the root)."""
     editions = site_meta.get("editions") or []
     current = str(site_meta.get("edition") or "")
     if not editions:
@@ -301,18 +305,26 @@ def editions_html(site_meta: Mapping, page: str) -> str:
             name = str(ed.get("edition") or ed.get("name") or "")
             label = str(ed.get("label") or name)
             href = ed.get("href") or ed.get("url")
+            built = ed.get("built", True)
         else:
             name = label = str(ed)
-            href = None
+            href, built = None, True
         if name == current:
             items.append(
                 f'<li><a href="{_esc(root)}index.html" aria-current="page">{_esc(label)} (this edition)</a></li>'
             )
+        elif not built:
+            items.append(f"<li>{_esc(label)} (not in this copy of the site)</li>")
         else:
             base = site_meta.get("editions_base_url")
-            if not href:
+            if href and not re.match(r"[a-z][a-z0-9+.-]*:|/", str(href)):
+                href = f"{root}{href}"
+            elif not href:
                 href = f"{str(base).rstrip('/')}/{name}/" if base else f"{root}../{name}/index.html"
             items.append(f'<li><a href="{_esc(str(href))}">{_esc(label)}</a></li>')
+    every = site_meta.get("editions_page")
+    if every:
+        items.append(f'<li><a href="{_esc(root)}{_esc(str(every))}">Every edition</a></li>')
     return (
         '<nav class="edition-switcher" aria-label="Editions">\n<details>\n'
         f"<summary>Edition: {_esc(current) or 'this'}</summary>\n<ul>\n"

@@ -95,6 +95,7 @@ class BookContext:
     html_asts: dict[str, list]  # sha -> blocks read from notebook HTML outputs
     figure_data: dict[str, Path]  # label -> csv file
     bib_keys: set[str] | None
+    table_data: dict[str, str] = field(default_factory=dict)  # label -> the table as CSV text
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -669,12 +670,25 @@ def resolve(
                     f"{file}:{line}: table without a caption (add ': Caption' or tbl-cap)"
                 )
                 label = "Table"
-            return A.Div(
+            wrap = A.Div(
                 A.attr(
                     "", ["table-wrap"], {"tabindex": "0", "role": "region", "aria-label": label}
                 ),
                 [node],
             )
+            if not (a[0].startswith("tbl-") and num):
+                return wrap
+            # the table's data for download, beside the charts' (site/data/<label>.csv)
+            ctx.table_data[a[0]] = A.table_csv(node)
+            link = A.Link(
+                [
+                    *A.text_inlines("Download the table (CSV)"),
+                    A.Span(A.attr("", ["visually-hidden"]), [A.Str(f" for {prefix}")]),
+                ],
+                f"lu-root:/data/{a[0]}.csv",
+                A.attr("", [], {"download": f"{a[0]}.csv"}),
+            )
+            return [wrap, A.Div(A.attr("", ["figure-data", "lu-html-only"]), [A.Plain([link])])]
         if t == "Link":
             target = node["c"][2][0]
             if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith(("#", "/")):
