@@ -800,7 +800,7 @@ def sigma_beta_clubs(
     areas (evidence rule 3). Records under ``<key>``: ``.n-areas``, ``.n-periods``, ``.period``;
     ``.<m>-first``/``.<m>-latest``/``.<m>-verdict`` for m in cv, sd-log, theil;
     ``.theil-between-share-first``/``-latest`` when ``groups`` are given; ``.beta`` and
-    ``.beta-verdict``; ``.clubs.n-clubs``, ``.clubs.n-divergent``, ``.clubs.log-t-b`` (se, t),
+    ``.beta-verdict``; ``.clubs.n-clubs``, ``.clubs.n-passing``, ``.clubs.n-divergent``, ``.clubs.log-t-b`` (se, t),
     ``.clubs.log-t-verdict``; per club k ``.clubs.club<k>.n-areas``, ``.b``, ``.se``, ``.t``,
     ``.verdict``.
     """
@@ -888,6 +888,16 @@ def sigma_beta_clubs(
         statistic="club_count",
         decimals=0,
         method="findClubs, before merging",
+        **common,
+    )
+    passing = sum(test.verdict == verdicts.PS_NOT_REJECTED for test in clubs.club_tests)
+    findings.add(
+        f"{ps}.n-passing",
+        passing,
+        statistic="club_count",
+        decimals=0,
+        method="clubs whose own log-t test does not reject convergence (a club found with the "
+        "fixed c* = 0 sieve can fail it)",
         **common,
     )
     findings.add(
