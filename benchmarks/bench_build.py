@@ -275,7 +275,7 @@ for nb in notebooks:
                                     "boundary_year": ed.boundaries, "output_dir": str(work)})
     executed[Path(nb.relative_to(project))] = out
 import pandas as pd
-from levelup.report.findings import merge_findings, variables_tree, write_findings_csv
+from levelup.findings.table import merge_findings, variables_tree, write_findings_csv
 def read(path):
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     for column in ("value", "lower", "upper"):

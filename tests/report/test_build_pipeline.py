@@ -299,4 +299,6 @@ def test_next_edition_compares_with_the_previous_one(built, cache, tmp_path):
 def test_build_into_a_temporary_sibling_never_leaves_debris(built):
     project = built[0]
     assert not [p for p in (project / "_output").iterdir() if p.name.startswith(".")]
-    assert os.listdir(project / "_output") == ["2025"]
+    # the edition, and the staged Quarto project every build leaves (levelup.report.render.quarto)
+    assert sorted(os.listdir(project / "_output")) == ["2025", "stage"]
+    assert os.listdir(project / "_output" / "stage") == ["2025"]

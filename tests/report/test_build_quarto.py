@@ -25,11 +25,18 @@ record = {{
     "injected": any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"]),
 }}
 pathlib.Path(os.environ["FAKE_QUARTO_RECORD"]).write_text(json.dumps(record))
-out = cwd / "_output" / "quarto" / profile
-(out / "chapters").mkdir(parents=True)
+out_rel = f"_output/quarto/{{profile}}"
+out = cwd / out_rel
+(out / "chapters").mkdir(parents=True, exist_ok=True)
 (out / "index.html").write_text("<html lang='en-GB'><body>rendered by quarto</body></html>")
 (out / "chapters" / "health.html").write_text("<html><body>health</body></html>")
 (out / f"pipeline-fixture-{{profile}}.pdf").write_bytes(b"%PDF-1.7 fake")
+# Quarto runs the project's post-render scripts (src/project/project-scripts.ts)
+import subprocess, yaml
+local = yaml.safe_load((cwd / "_quarto.yml.local").read_text())
+for script in local["project"]["post-render"]:
+    env = {{**os.environ, "QUARTO_PROJECT_OUTPUT_DIR": out_rel}}
+    subprocess.run([sys.executable, script], cwd=cwd, env=env, check=True)
 """
 
 
@@ -67,3 +74,25 @@ def test_auto_engine_uses_quarto_on_path(tmp_path, fake_quarto):
         "References",
     ]
     assert json.loads((out / "build.json").read_text())["engine"] == "quarto"
+    # both engines give readers the edition switcher and the colophon
+    assert 'class="edition-switcher"' in (out / "site" / "index.html").read_text()
+    assert 'class="colophon"' in (out / "site" / "chapters" / "health.html").read_text()
+    # Quarto rendered the staged project the build leaves for plain `quarto render`
+    stage = project / "_output" / "stage" / "2025"
+    assert (stage / "_environment").read_text() == "QUARTO_PROFILE=2025\n"
+    assert "gap: 10.3 years" in (stage / "_variables.yml").read_text()
+
+
+def test_a_builtin_build_leaves_the_staged_quarto_project_too(tmp_path):
+    """After `levelup build` (built-in engine, no Quarto anywhere), `_output/stage/<edition>` has
+    what `quarto render` needs: executed notebooks at their source paths, the variables, the
+    profile named in `_environment`."""
+    project = make_project(tmp_path / "project")
+    result = run_build(project, tmp_path / "cache", engine="builtin")
+    assert result.engine == "builtin"
+    stage = project / "_output" / "stage" / "2025"
+    assert (stage / "_environment").read_text() == "QUARTO_PROFILE=2025\n"
+    assert "gap: 10.3 years" in (stage / "_variables.yml").read_text()
+    nb = json.loads((stage / "analysis" / "missions" / "m07-health.ipynb").read_text())
+    assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+    assert (stage / "_levelup" / "post_render.py").is_file()

@@ -119,3 +119,44 @@ def test_duplicate_labels_are_reported(tmp_path):
     assert problems[0] == Problem(
         "chapters/01-living-standards.qmd", len(ch.read_text().splitlines()), problems[0].message
     )
+
+
+NUMERIC_PATHS = """# Numbers {#sec-numbers}
+
+Intensity {{< var num.by-year.2018 >}}, first {{< var num.list.1 >}}, group {{< var num >}},
+pair {{< var num.list >}} and hex {{< var num.by-year.0x1f >}}; fine {{< var num.by-year.y2018 >}}.
+"""
+
+
+def test_check_rejects_var_paths_quarto_cannot_resolve(tmp_path):
+    """Quarto's rules (quarto-cli src/resources/filters/quarto-pre/options.lua and
+    shortcodes-handlers.lua): a numeric segment is a list position counted from 1, never a key;
+    a map prints nothing and a list of several values prints ?invalid var type."""
+    book = copy_book(tmp_path / "book")
+    ch = book / "chapters" / "01-living-standards.qmd"
+    ch.write_text(ch.read_text() + "\n" + NUMERIC_PATHS)
+    start = ch.read_text().splitlines().index(NUMERIC_PATHS.splitlines()[2]) + 1
+    variables = {
+        **VARIABLES,
+        "num": {"by-year": {"2018": "1%", "y2018": "2%", "31": "3%"}, "list": ["a", "b"]},
+    }
+    problems = [p for p in check_book(book, "2026", variables) if p.message.startswith("var ")]
+    by_key = {p.message.split(":")[0]: p for p in problems}
+    assert set(by_key) == {
+        "var num.by-year.2018",
+        "var num",
+        "var num.list",
+        "var num.by-year.0x1f",
+    }, format_problems(problems)
+    assert "list position counted from 1" in by_key["var num.by-year.2018"].message
+    assert "group of values" in by_key["var num"].message
+    assert "?invalid var type" in by_key["var num.list"].message
+    assert {p.line for p in problems} == {start, start + 1}
+    # without a build (no _variables.yml) a numeric segment is still refused: finding keys
+    # never have one, so no _variables.yml the build writes could resolve it
+    without = [p.message for p in check_book(book, "2026") if p.message.startswith("var ")]
+    assert sorted(m.split(":")[0] for m in without) == [
+        "var num.by-year.0x1f",
+        "var num.by-year.2018",
+        "var num.list.1",
+    ]

@@ -154,3 +154,29 @@ def test_search_finds_mission_7_first_for_healthy_life(editions, year):
     hits = search_ranking(index, "healthy life")
     assert hits and hits[0]["c"] == "Mission 7: Health", [h["c"] for h in hits[:5]]
     assert search_ranking(index, "housing")[0]["c"] == "Mission 10: Housing"
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_the_staged_quarto_project_has_everything_quarto_needs(editions, year):
+    """After a build, `quarto render` in `_output/stage/<edition>` finds, where Quarto looks for
+    them: the edition's profile (named in `_environment`) with its `levelup:` metadata, every var
+    in `_variables.yml` by Quarto's rules, every embedded cell executed at the embed's path."""
+    import yaml
+
+    from levelup.report.render import check_book
+    from levelup.report.render.config import load_book_config
+    from levelup.report.render.notebooks import labelled_cells, read_notebook
+
+    stage = editions[year].output_dir.parent / "stage" / year
+    cfg = load_book_config(stage, None)
+    assert cfg.profile == year and cfg.config["levelup"]["edition"] == year
+    variables = yaml.safe_load((stage / "_variables.yml").read_text(encoding="utf-8"))
+    assert check_book(stage, None, variables) == []
+    embeds = 0
+    for spec in cfg.chapters:
+        text = (stage / spec.source).read_text(encoding="utf-8")
+        for path, label in re.findall(r"\{\{< embed (\S+?)#(\S+) >\}\}", text):
+            cells = labelled_cells(read_notebook((stage / spec.source).parent / path))
+            assert cells[label].outputs, f"{spec.source}: {path}#{label}"
+            embeds += 1
+    assert embeds > 100

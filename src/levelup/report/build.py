@@ -14,7 +14,9 @@ Steps (each timed in ``build.json``):
    Quarto's ``_variables.yml``; then ``analysis/editions/what-changed.ipynb`` and
    ``analysis/editions/summary.ipynb`` run on this edition's and the previous edition's findings
    and their own findings are merged in;
-4. **render**: Quarto when a ``quarto`` binary is on PATH, else the built-in engine;
+4. **render**: the built-in engine (pandoc + Typst), or Quarto on request (``--engine quarto``;
+   ``auto`` picks Quarto when installed), which renders ``_output/stage/<edition>/``; either way the
+   build leaves that staged Quarto project behind (:mod:`levelup.report.render.quarto`);
 5. **publish**: everything is assembled in a temporary sibling of ``_output/<edition>/`` and swapped
    in atomically, so a failed or partial build never replaces a good output; when the result is
    identical to what is there (a no-op rebuild) the existing output is left untouched.
@@ -100,7 +102,7 @@ class NotebooksFailed(BuildError):
 class BuildOptions:
     project_dir: Path | None = None
     edition: str | None = None
-    engine: str = "auto"
+    engine: str = "builtin"
     jobs: int | None = None
     force: bool = False
     formats: tuple[str, ...] = FORMATS
@@ -333,7 +335,7 @@ _NUMERIC = ("value", "lower", "upper")
 
 
 def _canonical_number(text: str) -> str:
-    """As ``levelup.report.findings.write_findings_csv`` writes a float: repr, NaN as empty."""
+    """As ``levelup.findings.table.write_findings_csv`` writes a float: repr, NaN as empty."""
     text = text.strip()
     if not text:
         return ""
@@ -355,7 +357,7 @@ def _json_number(text: str | None) -> float | None:
 def merge_findings_rows(sources: dict[str, Path]) -> tuple[list[str], list[dict[str, str]]]:
     """All notebooks' findings rows, keys checked, sorted by key; the CSV's columns.
 
-    Equivalent to ``levelup.report.findings.merge_findings`` + ``write_findings_csv`` (a test
+    Equivalent to ``levelup.findings.table.merge_findings`` + ``write_findings_csv`` (a test
     checks that the bytes agree) but with the standard library only: the build process never
     imports pandas (or, through the findings module, scipy) just to concatenate CSV files.
     """
@@ -803,11 +805,15 @@ class Builder:
         t0 = time.perf_counter()
         ui.step("render")
         from levelup.report.render import choose_engine
+        from levelup.report.render.quarto import explain_engine, stage_dir
 
         engine = choose_engine(self.opts.engine)
+        ui.done(explain_engine(self.opts.engine, engine))
         meta = self.site_meta()
         self.fingerprint = self._fingerprint(engine, meta, entries, work / "final")
         if self._up_to_date(self.fingerprint):
+            if not stage_dir(self.project.output_root, self.year).is_dir():
+                self._stage(executed, meta)
             self._lap("render", t0)
             ui.done(f"{self.final} is up to date (same inputs as its build; left untouched)")
             result = BuildResult(self.year, self.final, "unchanged", engine=engine)
@@ -997,7 +1003,7 @@ class Builder:
                 if self.opts.keep_kernels > 0
                 else None
             )
-            return render_book(
+            result = render_book(
                 self.project.root,
                 self.year,
                 executed_paths,
@@ -1009,15 +1015,18 @@ class Builder:
                 cache_dir=self.project.build_cache / "render",
                 pdf_compiler=worker.compile if worker is not None else None,
             )
+            self._stage(executed, meta)
+            return result
         from levelup.report.render import render_with_quarto
 
         result = render_with_quarto(
             self.project.root,
             self.year,
             executed_paths,
-            variables,
+            self.project.work(self.year) / "final" / "_variables.yml",
             tmp,
-            staging_dir=self.project.build_cache / "quarto-staging" / self.year,
+            site_meta=meta,
+            formats=self.formats,
         )
         site = tmp / "site"
         if site.is_dir():  # the built-in engine puts these in the site itself
@@ -1028,6 +1037,20 @@ class Builder:
             if result.pdf_path is not None and not (site / result.pdf_path.name).exists():
                 shutil.copy2(result.pdf_path, site / result.pdf_path.name)
         return result
+
+    def _stage(self, executed, meta) -> None:
+        """Leave ``_output/stage/<edition>/``, where plain ``quarto render`` / ``quarto preview`` work
+        (``levelup.report.render.quarto``); the Quarto engine renders there itself."""
+        from levelup.report.render.quarto import stage_dir, stage_sources
+
+        stage_sources(
+            self.project.root,
+            self.year,
+            {Path(rel): path for rel, path in executed.items()},
+            self.project.work(self.year) / "final" / "_variables.yml",
+            stage_dir(self.project.output_root, self.year),
+            site_meta=meta,
+        )
 
     def _chapters(self, render) -> list[dict]:
         if render.chapters:

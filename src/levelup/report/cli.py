@@ -36,8 +36,10 @@ EngineOption = Annotated[
     str,
     typer.Option(
         "--engine",
-        help="Renderer: 'quarto' (needs a quarto executable on PATH), 'builtin' (pandoc + Typst, "
-        "bundled) or 'auto' (Quarto when installed, else built-in).",
+        help="Renderer: 'builtin' (pandoc + Typst, bundled; about 4 s), 'quarto' (needs a quarto "
+        "executable on PATH; about 2 minutes for the whole book) or 'auto' (Quarto when "
+        "installed, else built-in). Either way the build leaves _output/stage/EDITION/, where plain "
+        "`quarto render` and `quarto preview` work.",
     ),
 ]
 JobsOption = Annotated[
@@ -196,7 +198,7 @@ def _summary(result) -> None:
 
 def build(
     edition: EditionOption = None,
-    engine: EngineOption = "auto",
+    engine: EngineOption = "builtin",
     jobs: JobsOption = None,
     force: Annotated[
         bool,
@@ -218,7 +220,7 @@ def build(
     on the notebook, its parameters, the library, uv.lock, the data configuration and the sha256
     of every input file it read), merges their findings into findings.csv/json and
     _variables.yml, runs analysis/editions/what-changed.ipynb against the previous edition,
-    renders the HTML site and the PDF (Quarto when installed, else the built-in engine) and
+    renders the HTML site and the PDF (built-in engine; Quarto with --engine quarto) and
     swaps the result into _output/EDITION/ atomically: a failed build never replaces a good one,
     and a published edition is never replaced without --force.
     """
@@ -306,7 +308,7 @@ def preview(
         int, typer.Option("--port", "-p", help="Port to serve on (0: any free port).")
     ] = 4200,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    engine: EngineOption = "auto",
+    engine: EngineOption = "builtin",
     jobs: JobsOption = None,
     formats: FormatsOption = "html",
     mirror: MirrorOption = None,

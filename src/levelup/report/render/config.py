@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from levelup import config_files
+from levelup import config_files, quarto_vars
 
 from .errors import Problem, RenderError
 
@@ -212,15 +212,9 @@ class BookConfig:
 
 
 def dotted_get(mapping: Any, dotted: str) -> tuple[bool, Any]:
-    cur = mapping
-    for part in dotted.split("."):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
-            cur = cur[int(part)]
-        else:
-            return False, None
-    return True, cur
+    """``(found, value)`` for a ``{{< var >}}``/``{{< meta >}}`` path, by Quarto's rules: a
+    numeric segment indexes a list from 1 and never reaches a map key (``levelup.quarto_vars``)."""
+    return quarto_vars.resolve(mapping, dotted)
 
 
 def page_for(source: str) -> str:
@@ -254,6 +248,19 @@ def _chapter_entries(
             raise RenderError(Problem("_quarto.yml", 0, f"unsupported entry in {where}: {entry!r}"))
 
 
+def _dotenv_profile(project_dir: Path) -> str | None:
+    """``QUARTO_PROFILE`` from ``_environment.local`` or ``_environment``, which Quarto prefers to
+    ``profile: default:`` (``dotenvQuartoProfile``, quarto-cli ``src/quarto-core/dotenv.ts``)."""
+    for name in ("_environment.local", "_environment"):
+        path = project_dir / name
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                key, sep, value = line.partition("=")
+                if sep and key.strip() == "QUARTO_PROFILE":
+                    return value.strip().strip("\"'")
+    return None
+
+
 def load_book_config(project_dir: Path, profile: str | None) -> BookConfig:
     """Read ``_quarto.yml`` and merge the active profile(s) the way ``quarto render --profile`` does."""
     project_dir = Path(project_dir)
@@ -264,6 +271,8 @@ def load_book_config(project_dir: Path, profile: str | None) -> BookConfig:
     files = [base_path.name]
     warnings: list[str] = []
     profile_cfg = config.pop("profile", None)
+    if not profile:
+        profile = _dotenv_profile(project_dir)
     if not profile and isinstance(profile_cfg, dict):
         default = profile_cfg.get("default")
         profile = ",".join(map(str, default)) if isinstance(default, list) else str(default or "")

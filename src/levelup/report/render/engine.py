@@ -589,7 +589,6 @@ def _write_site(
             page_title = f"{cfg.title}{f' ({edition} edition)' if edition else ''}"
         else:
             page_title = f"{label} – {cfg.title}"
-        root = H.root_prefix(page)
         html_doc = H.page_html(
             lang=cfg.lang,
             page=page,
@@ -599,10 +598,7 @@ def _write_site(
             nav=H.nav_html(nav_entries, page),
             pager=H.pager_html(nav_entries, i),
             toc=H.toc_html(H.toc_entries(ch.ast["blocks"], 3)),
-            editions=H.editions_html(meta, page),
-            colophon=H.colophon_html(
-                cfg.title, meta, (root + pdf_name) if pdf_name else None, page
-            ),
+            **H.site_parts(cfg.title, meta, pdf_name, page),
             edition_label=f"{edition} edition" if edition else "",
             generator=generator,
         )

@@ -374,6 +374,16 @@ def colophon_html(
     )
 
 
+def site_parts(title: str, site_meta: Mapping, pdf_name: str | None, page: str) -> dict[str, str]:
+    """The edition switcher and the colophon of one page, for both engines: the built-in page
+    template places them; the Quarto path writes them for its post-render step (``quarto.py``)."""
+    root = root_prefix(page)
+    return {
+        "editions": editions_html(site_meta, page),
+        "colophon": colophon_html(title, site_meta, (root + pdf_name) if pdf_name else None, page),
+    }
+
+
 def page_html(
     *,
     lang: str,

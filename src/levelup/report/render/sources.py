@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from levelup import config_files
+from levelup import config_files, quarto_vars
 
 from .config import BookConfig, dotted_get
 from .errors import Problem
@@ -207,10 +207,8 @@ def format_value(value: Any) -> str | None:
         return value
     if isinstance(value, _dt.date | _dt.datetime):
         return value.isoformat()
-    if isinstance(value, list) and all(
-        format_value(v) is not None and not isinstance(v, list) for v in value
-    ):
-        return ", ".join(format_value(v) for v in value)  # type: ignore[misc]
+    if isinstance(value, list) and len(value) == 1:
+        return format_value(value[0])  # Quarto's processValue prints a one-item list's item
     return None
 
 
@@ -423,6 +421,19 @@ def _lookup_meta(ctx: ExpandContext, front: dict, key: str) -> tuple[bool, Any]:
     return ctx.config.meta_lookup(key)
 
 
+def _numeric_segment_hint(key: str) -> str:
+    """Why a path with a numeric segment is not found, in Quarto's terms."""
+    numeric = [
+        p for p in quarto_vars.path_segments(key)[1:] if quarto_vars.lua_tonumber(p) is not None
+    ]
+    if not numeric:
+        return ""
+    return (
+        f" (Quarto reads the segment {numeric[0]!r} as a list position counted from 1, "
+        f"never as a key; finding keys start such a segment with a letter, e.g. 'y{numeric[0]}')"
+    )
+
+
 class _ShortcodeExpander:
     """Expands the shortcodes of one chapter, line by line (state shared across lines)."""
 
@@ -476,6 +487,11 @@ class _ShortcodeExpander:
             if name == "var":
                 self.uses.add(key)
                 if ctx.variables is None:
+                    if ctx.check_only and _numeric_segment_hint(key):
+                        # _variables.yml is made of finding keys, which never have such a segment
+                        return self.missing(
+                            ln, f"var {key}: cannot resolve{_numeric_segment_hint(key)}"
+                        )
                     return (
                         m.group(0)
                         if ctx.check_only
@@ -487,7 +503,10 @@ class _ShortcodeExpander:
                 found, value = _lookup_meta(ctx, self.front, key)
                 where = "no such metadata key"
             if not found:
-                return self.missing(ln, f"{name} {key}: {where}")
+                return self.missing(ln, f"{name} {key}: {where}{_numeric_segment_hint(key)}")
+            single, why = quarto_vars.single_value(value)
+            if not single:
+                return self.missing(ln, f"{name} {key}: {why}")
             s = format_value(value)
             if s is None:
                 return self.missing(ln, f"{name} {key}: value {value!r} cannot be printed inline")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.data.periods import period_label
+from levelup.quarto_vars import lua_tonumber
 from levelup.stats.results import FINDINGS_COLUMNS
 
 COLUMNS = [*FINDINGS_COLUMNS, "display"]
@@ -88,14 +89,9 @@ class Findings:
             raise FindingsError(
                 f"{self.notebook}: finding key {key!r} must be dotted lower-case words (a-z, 0-9, - and _)"
             )
-        numeric = [part for part in key.split(".") if part.isdigit()]
+        numeric = numeric_segments(key)
         if numeric:
-            # Quarto's var shortcode reads an all-digit segment as a list index (tonumber(key)),
-            # so `{{< var a.2018 >}}` can never reach a map key "2018"
-            raise FindingsError(
-                f"{self.notebook}: finding key {key!r} has an all-digit segment {numeric[0]!r}, "
-                f"which Quarto reads as a list index; write e.g. 'y{numeric[0]}'"
-            )
+            raise FindingsError(f"{self.notebook}: finding key {key!r} {_numeric_why(numeric[0])}")
         return key
 
     @property
@@ -257,9 +253,30 @@ class Findings:
         return target
 
 
+def numeric_segments(key: str) -> list[str]:
+    """The segments of a dotted key that Lua's ``tonumber`` reads as a number (``2018``, ``1e3``,
+    ``0x1f``): Quarto's var lookup takes them as list positions, never as keys
+    (``levelup.quarto_vars``), so ``{{< var a.2018 >}}`` can never reach a key ``2018``."""
+    return [part for part in key.split(".") if lua_tonumber(part) is not None]
+
+
+def _numeric_why(segment: str) -> str:
+    return (
+        f"has a segment {segment!r} that Quarto reads as a number, i.e. a list position, never "
+        f"a key; start it with a letter, e.g. 'y{segment}'"
+    )
+
+
 def check_keys(keys: Iterable[str], where: str = "findings") -> None:
-    """Keys are unique and none is both a value and a parent of others (Quarto var lookups)."""
+    """Keys are unique, none is both a value and a parent of others, and no segment is one that
+    Quarto reads as a number (Quarto var lookups)."""
     keys = list(keys)
+    numeric = sorted(k for k in keys if numeric_segments(k))
+    if numeric:
+        raise FindingsError(
+            f"{where}: finding key {numeric[0]!r} {_numeric_why(numeric_segments(numeric[0])[0])}"
+            + (f" (and {len(numeric) - 1} more)" if len(numeric) > 1 else "")
+        )
     seen: set[str] = set()
     dupes = sorted({k for k in keys if k in seen or seen.add(k)})
     if dupes:

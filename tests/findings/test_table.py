@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from levelup.report.findings import Findings
+from levelup.findings.table import Findings
 
 
 def test_add_estimate_records_the_estimate_and_its_verdict(tmp_path):
@@ -46,7 +46,7 @@ def test_add_period_quotes_the_period_as_a_reader_expects_it(tmp_path):
 
 
 def test_derived_counts_are_shown_rounded_and_kept_exact(tmp_path):
-    from levelup.report.findings import format_rounded
+    from levelup.findings.table import format_rounded
 
     assert format_rounded(1_450_565, 10_000) == "1,450,000"
     assert format_rounded(-689_435, 10_000) == "−690,000"
@@ -78,13 +78,25 @@ def test_rounding_leaves_test_statistics_and_ratios_alone(tmp_path):
     assert list(f.frame()["display"]) == ["p = 0.003", "0.37"]
 
 
-def test_a_key_segment_of_digits_only_is_refused(tmp_path):
-    """Quarto's var shortcode reads an all-digit segment as a list index, so such a key could
-    never be quoted; 'y2018' (or '2018-rank') is fine."""
-    from levelup.report.findings import FindingsError
+@pytest.mark.parametrize("segment", ["2018", "1e3", "2e-1", "0x1f", "0xab", "0x1p4", "10e10"])
+def test_a_key_segment_lua_reads_as_a_number_is_refused(tmp_path, segment):
+    """Quarto's var lookup does ``tonumber(key) or key`` on every segment after the first
+    (quarto-cli src/resources/filters/quarto-pre/options.lua), so a segment Lua reads as a number
+    -- decimal, exponent or hexadecimal -- is a list position and such a key could never be
+    quoted; 'y2018', '2018-rank', 'e3', 'x1f' are keys."""
+    from levelup.findings.table import FindingsError
 
     findings = Findings("m02-research-development", tmp_path)
-    findings.add("intensity.noe.y2018", 2.6)
-    findings.add("rai.uk.2018-rank", None, display="5th of 98")
-    with pytest.raises(FindingsError, match="all-digit segment '2018'.*'y2018'"):
-        findings.add("intensity.noe.2018", 2.6)
+    for fine in ("intensity.noe.y2018", "rai.uk.2018-rank", "a.e3", "a.x1f", "a.0x", "a.1e"):
+        findings.add(fine, 2.6)
+    with pytest.raises(FindingsError, match=f"segment '{segment}' that Quarto reads as a number"):
+        findings.add(f"intensity.noe.{segment}", 2.6)
+
+
+def test_merged_findings_refuse_a_numeric_segment_too():
+    """Findings read back from a notebook's CSV are checked with the same rule."""
+    from levelup.findings.table import FindingsError, check_keys
+
+    check_keys(["m02.intensity.noe.y2018", "m02.intensity.noe.y2020"])
+    with pytest.raises(FindingsError, match="'m02.intensity.noe.2020'.*'y2020'"):
+        check_keys(["m02.intensity.noe.y2018", "m02.intensity.noe.2020"])
