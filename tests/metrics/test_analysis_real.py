@@ -29,8 +29,8 @@ def test_sigma_beta_clubs_on_all_lower_tier_authorities(loader_2026, tmp_path):
     361 areas; every area is in exactly one club or divergent."""
     from levelup.data.geography import Geography
     from levelup.data.schema import LOWER_TIER
+    from levelup.findings.table import Findings
     from levelup.metrics.analysis import BETA_COV_TYPE, sigma_beta_clubs
-    from levelup.report.findings import Findings
 
     gva = MetricData.load("m01-gva-per-hour", loader_2026).in_real_terms()
     geo = Geography(loader_2026.store, loader_2026.edition.boundaries)
