@@ -59,3 +59,23 @@ def test_trajectory_tick_format():
     fig.canvas.draw()
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any("," in text for text in labels)
+
+
+def test_club_chart_orders_and_colours_clubs():
+    data = pd.DataFrame(
+        {
+            "area_name": ["a", "b", "c", "d"],
+            "value": [1.0, 4.0, 3.0, 2.0],
+            "club": [2, 1, 1, 0],
+        }
+    )
+    fig = charts.club_chart(data, title="t", ylabel="£", source="test")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "c", "d", "a"]
+    assert ax.get_legend_handles_labels()[1] == ["club 1", "club 2", "divergent"]
+    many = pd.DataFrame(
+        {"area_name": [f"x{i}" for i in range(40)], "value": range(40), "club": [1] * 40}
+    )
+    strip = charts.club_chart(many, title="t", ylabel="£", source="test").axes[0]
+    heights = [p.get_height() for p in strip.patches]
+    assert heights == sorted(heights, reverse=True) and len(heights) == 40

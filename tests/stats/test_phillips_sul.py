@@ -21,7 +21,14 @@ from levelup.stats import (
     log_t_test,
     relative_transition_paths,
 )
-from levelup.stats.phillips_sul import _log_t, _qs_long_run_variance
+from levelup.stats.phillips_sul import (
+    _core_size,
+    _log_t,
+    _long_run_variance,
+    _merge_adjacent,
+    _merge_divergent,
+    _Spec,
+)
 
 from .helpers import PROPERTY
 
@@ -71,14 +78,100 @@ def qs_lrv_loop(u: np.ndarray) -> float:
     return total
 
 
-def test_qs_long_run_variance_matches_longhand():
+def ps_lrv_loop(u: np.ndarray) -> float:
+    """ConvergenceClubs' ps_andrews_hac (Phillips & Sul's GAUSS code), written out longhand:
+    bandwidth over all n residuals, autocovariances of the first n - 1 divided by n - 1."""
+    n = len(u)
+    rho = sum(u[t] * u[t - 1] for t in range(1, n)) / sum(u[t - 1] ** 2 for t in range(1, n))
+    bandwidth = 1.3221 * (4 * rho**2 / (1 - rho) ** 4 * n) ** 0.2
+    m = n - 1
+    total = sum(v * v for v in u) / m
+    for j in range(1, m):
+        z = 1.2 * math.pi * j / bandwidth
+        k = (math.sin(z) / z - math.cos(z)) * 3 / z**2
+        total += 2 * k * sum(u[t] * u[t + j] for t in range(m - j)) / m
+    return total
+
+
+def test_long_run_variances_match_longhand():
     rng = np.random.default_rng(1)
     e = rng.normal(size=(4, 20))
     u = e.copy()
     u[:, 1:] += 0.5 * e[:, :-1]  # MA(1) errors
-    got = _qs_long_run_variance(u)
+    andrews, ps = _long_run_variance(u, "andrews"), _long_run_variance(u, "ps")
     for row in range(4):
-        assert got[row] == pytest.approx(qs_lrv_loop(u[row]), rel=1e-10)
+        assert andrews[row] == pytest.approx(qs_lrv_loop(u[row]), rel=1e-10)
+        assert ps[row] == pytest.approx(ps_lrv_loop(u[row]), rel=1e-10)
+
+
+def test_ps_long_run_variance_by_hand():
+    """u = (1, -1, 2, 0, -2): rho = -3/6, S = 1.3221 (4 (1/4) / 1.5^4 * 5)^(1/5); with n - 1 = 4,
+    gamma_0 = 10/4, gamma_1 = (-1 - 2 + 0)/4, gamma_2 = (2 + 0)/4, gamma_3 = 0/4."""
+    u = np.array([1.0, -1.0, 2.0, 0.0, -2.0])
+    s = 1.3221 * (1 / 1.5**4 * 5) ** 0.2
+
+    def k(j):
+        z = 6 * math.pi * j / (5 * s)
+        return 3 / z**2 * (math.sin(z) / z - math.cos(z))
+
+    expected = 2.5 + 2 * (k(1) * -0.75 + k(2) * 0.5)
+    assert _long_run_variance(u, "ps")[0] == pytest.approx(expected, rel=1e-12)
+    # no autocorrelation at lag 1: bandwidth 0, the kernel weights vanish, LRV = gamma_0
+    flat = np.array([1.0, 0.0, -1.0, 0.0, 1.0, 0.0])
+    assert _long_run_variance(flat, "ps")[0] == pytest.approx(3 / 5)
+
+
+def test_regression_start_conventions():
+    """ConvergenceClubs: t from round(rT) + 1 (R rounds half to even); the paper: [rT]."""
+    package = _Spec()
+    assert package.first_period(20) == 8  # 13 regression points, t = 8..20
+    assert package.first_period(34) == 12
+    assert _Spec(r=0.3).first_period(25) == 9  # round(7.5) = 8
+    assert _Spec(r=0.3).first_period(15) == 5  # round(4.5) = 4
+    assert _Spec(start="floor").first_period(20) == 6  # 15 points
+    with pytest.raises(ValueError, match="start"):
+        _Spec(start="ceiling")
+    with pytest.raises(ValueError, match="lrv"):
+        _Spec(lrv="bartlett")
+
+
+def test_core_group_choice():
+    """coreG(type = "max") keeps the prefix with the largest |t_k|; the paper the largest t_k."""
+    t_k = np.array([-1.6, 0.5, -0.2])
+    assert _core_size(t_k, "max_abs_t") == 0
+    assert _core_size(t_k, "max_t") == 1
+
+
+def lookup(table: dict[frozenset, float]):
+    return lambda rows: table.get(frozenset(int(i) for i in rows), -9.0)
+
+
+def test_merge_adjacent_by_hand():
+    """Clubs 1+2 pass, 1+2+3 fails, 3+4 passes: two merged clubs; a failing last club stays."""
+    clubs = [np.array([0]), np.array([1]), np.array([2]), np.array([3])]
+    table = {frozenset({0, 1}): 0.5, frozenset({0, 1, 2}): -2.0, frozenset({2, 3}): -1.0}
+    assert _merge_adjacent(clubs, lookup(table), -1.65) == [[0, 1], [2, 3]]
+    table[frozenset({2, 3})] = -1.7
+    assert _merge_adjacent(clubs, lookup(table), -1.65) == [[0, 1], [2], [3]]
+
+
+def test_merge_divergent_by_hand():
+    """Divergent units 7 and 8 against clubs {0, 1} and {2}: 8 joins club 2 first (t = 1.0, the
+    largest), then 7 joins club 1 (t = -1.0 with {0, 1}; -1.2 with {2, 8}); e* = -1.65."""
+    clubs = [np.array([0, 1]), np.array([2])]
+    table = {
+        frozenset({0, 1, 7}): -1.0,
+        frozenset({0, 1, 8}): 0.2,
+        frozenset({2, 7}): -3.0,
+        frozenset({2, 8}): 1.0,
+        frozenset({2, 8, 7}): -1.2,
+    }
+    merged, left, joined = _merge_divergent(clubs, np.array([7, 8]), lookup(table), -1.65)
+    assert [list(c) for c in merged] == [[0, 1, 7], [2, 8]]
+    assert left.size == 0 and joined == [(8, 1), (7, 0)]
+    # nothing above e*: the divergent units stay divergent
+    merged, left, joined = _merge_divergent(clubs, np.array([7, 8]), lookup(table), 2.0)
+    assert list(left) == [7, 8] and joined == []
 
 
 def test_log_t_regression_matches_statsmodels_and_formula():
@@ -88,20 +181,22 @@ def test_log_t_regression_matches_statsmodels_and_formula():
     h = x / x.mean(axis=0)
     big_h = ((h - 1) ** 2).mean(axis=0)
     t_total = len(big_h)
-    start = int(0.3 * t_total)
-    t = np.arange(start, t_total + 1)
-    y = np.log(big_h[0] / big_h[start - 1 :]) - 2 * np.log(np.log(t))
-    ref = sm.OLS(y, sm.add_constant(np.log(t))).fit()
-    k = _log_t(big_h, 0.3)
-    assert k["b"][0] == pytest.approx(ref.params[1], rel=1e-10)
-    lrv = qs_lrv_loop(ref.resid)
-    se = math.sqrt(lrv / ((np.log(t) - np.log(t).mean()) ** 2).sum())
-    assert k["se"][0] == pytest.approx(se, rel=1e-9)
-    res = log_t_test(panel)
-    assert res.estimate == pytest.approx(ref.params[1], rel=1e-10)
-    assert res.t_stat == pytest.approx(ref.params[1] / se, rel=1e-9)
-    assert res.n_regression == len(t) and res.n == 24 and res.n_periods == 30
-    assert res.verdict == "convergence rejected"
+    for spec, first, lrv_loop in (
+        (_Spec(), round(t_total / 3) + 1, ps_lrv_loop),  # ConvergenceClubs
+        (_Spec(r=0.3, start="floor", lrv="andrews"), int(0.3 * t_total), qs_lrv_loop),
+    ):
+        t = np.arange(first, t_total + 1)
+        y = np.log(big_h[0] / big_h[first - 1 :]) - 2 * np.log(np.log(t))
+        ref = sm.OLS(y, sm.add_constant(np.log(t))).fit()
+        k = _log_t(big_h, spec)
+        assert k["b"][0] == pytest.approx(ref.params[1], rel=1e-10)
+        se = math.sqrt(lrv_loop(ref.resid) * np.linalg.inv(ref.model.exog.T @ ref.model.exog)[1, 1])
+        assert k["se"][0] == pytest.approx(se, rel=1e-9)
+        res = log_t_test(panel, r=spec.r, start=spec.start, lrv=spec.lrv)
+        assert res.estimate == pytest.approx(ref.params[1], rel=1e-10)
+        assert res.t_stat == pytest.approx(ref.params[1] / se, rel=1e-9)
+        assert res.n_regression == len(t) and res.n == 24 and res.n_periods == 30
+        assert res.verdict == "convergence rejected"
 
 
 def test_relative_transition_paths_average_one():
@@ -122,6 +217,15 @@ def test_clubs_recovered():
     rows = res.to_frame()
     assert {"club_count", "log_t_b"} <= set(rows["statistic"]) and rows["key"].is_unique
     assert "club3" in res.summary()
+
+
+def test_incremental_cstar_clubs_pass():
+    panel = club_panel(seed=8)
+    res = club_clustering(panel, cstar_method="incremental", merge=False)
+    assert all(t.t_stat > -1.65 for t in res.initial_club_tests)
+    assert all(c >= 0 for c in res.cstars) and "incremental" in res.method
+    with pytest.raises(ValueError, match="cstar_method"):
+        club_clustering(panel, cstar_method="adaptive")
 
 
 def test_hp_filtered_clubs_recovered():

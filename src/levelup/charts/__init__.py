@@ -12,6 +12,7 @@ Rules this module enforces so notebooks cannot forget them:
 
 from levelup.charts.cited import CITED_COLUMN, add_cited_points, cited_points
 from levelup.charts.plots import (
+    club_chart,
     dispersion_chart,
     distribution_chart,
     dot_range_chart,
@@ -37,6 +38,7 @@ __all__ = [
     "add_cited_points",
     "apply_house_style",
     "cited_points",
+    "club_chart",
     "dispersion_chart",
     "distribution_chart",
     "dot_range_chart",

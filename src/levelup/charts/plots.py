@@ -458,3 +458,50 @@ def dispersion_chart(
     _label_line_ends(ax, ends)
     add_source(fig, source)
     return fig
+
+
+def club_chart(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    source: str,
+    club: str = "club",
+    value: str = "value",
+    label: str = "area_name",
+    max_labels: int = 30,
+):
+    """Convergence clubs as an ordered chart: every area's value, highest first, coloured by its
+    club (club 0 = divergent, grey). Up to ``max_labels`` areas are named on a horizontal dot
+    chart; more areas are drawn as a ranked strip (rank on the x axis, unnamed)."""
+    rows = data.sort_values(value, ascending=False, kind="stable").reset_index(drop=True)
+    clubs = sorted(k for k in rows[club].unique() if k > 0)
+    colour = {k: COLOURS[(k - 1) % len(COLOURS)] for k in clubs} | {0: "#b1b4b6"}
+    named = len(rows) <= max_labels
+    fig, ax = new_figure(height=max(2.6, 0.32 * len(rows) + 1.2) if named else 3.9)
+    position = np.arange(len(rows))
+    for k in [*clubs, 0]:
+        mask = (rows[club] == k).to_numpy()
+        if not mask.any():
+            continue
+        name = f"club {k}" if k else "divergent"
+        if named:
+            ax.scatter(rows.loc[mask, value], position[mask], color=colour[k], s=40, label=name)
+        else:
+            ax.bar(
+                position[mask] + 1, rows.loc[mask, value], width=1.0, color=colour[k], label=name
+            )
+    if named:
+        ax.set_yticks(position, rows[label])
+        ax.invert_yaxis()
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(ylabel)
+    else:
+        ax.set_xlim(0.5, len(rows) + 0.5)
+        ax.set_xlabel("rank (1 = highest)")
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="x", visible=False)
+    ax.set_title(chart_title(title))
+    ax.legend(fontsize=8, loc="lower right" if named else "upper right")
+    add_source(fig, source)
+    return fig

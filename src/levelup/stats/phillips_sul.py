@@ -1,32 +1,56 @@
-"""Phillips-Sul log-t convergence test and club clustering.
+"""Phillips-Sul log-t convergence test, club clustering and club merging.
+
+The defaults reproduce the R package ConvergenceClubs 2.2.5 (Sichera & Pizzuto 2019), the
+implementation applied economists use; each convention is a documented parameter, and the
+alternatives of the papers are selectable where the papers state them.
 
 The panel X_it (by default the log of the metric) is modelled as X_it = delta_it mu_t with a
 common trend mu_t and time-varying loadings delta_it. The relative transition path
 h_it = X_it / (N^-1 sum_i X_it) has cross-sectional mean 1; convergence (delta_it -> delta) implies
 H_t = N^-1 sum_i (h_it - 1)^2 -> 0. The log-t regression
 
-    log(H_1 / H_t) - 2 log(log t) = a + b log t + u_t,   t = [rT], ..., T
+    log(H_1 / H_t) - 2 log(log t) = a + b log t + u_t,   t = t0, ..., T   (t = 1-based period)
 
-(r = 0.3 by default) has b = 2 alpha, where alpha is the speed at which the loadings converge.
-Convergence is rejected when the one-sided t-statistic of b is below -1.65; its standard error
-is sqrt(LRV(u) / sum (log t - mean log t)^2) with LRV the Andrews (1991) quadratic-spectral
-long-run variance with AR(1) plug-in bandwidth, as in the authors' GAUSS code.
+has b = 2 alpha, where alpha is the speed at which the loadings converge. Convergence is rejected
+when the one-sided t-statistic of b is below -1.65.
 
-Club clustering (Phillips & Sul 2007, section 4; 2009): order units by the last observation,
-form a core group maximising t_k over the leading units, sieve the other units into the club
-when adding them keeps t > c*, recurse on the remainder, and optionally merge adjacent clubs that
-jointly converge. Requires at least :data:`MIN_PERIODS_PS` periods of a balanced panel; areas
-with any missing period are left out (and counted).
+Conventions (parameter: default, alternative):
 
-References: Phillips, P. C. B. & Sul, D. (2007) Transition modeling and econometric convergence
-tests. Econometrica 75(6), 1771-1855. Phillips, P. C. B. & Sul, D. (2009) Economic transition and
-growth. Journal of Applied Econometrics 24(7), 1153-1185. Andrews, D. W. K. (1991)
-Econometrica 59(3), 817-858.
+* ``r`` (ConvergenceClubs' ``time_trim``): 1/3; Phillips & Sul (2007) use r = 0.3 in simulations.
+* ``start``: ``"round"``, t0 = round(rT) + 1 with R's round (half to even), as ConvergenceClubs'
+  ``estimateMod``; ``"floor"``, t0 = max(floor(rT), 2), the paper's t = [rT], ..., T.
+* ``lrv``: ``"ps"``, the long-run variance of Phillips & Sul's GAUSS code, as ConvergenceClubs
+  computes it for ``HACmethod = "FQSB"`` (``ps_andrews_hac``): quadratic-spectral kernel,
+  AR(1) plug-in bandwidth S = 1.3221 (4 rho^2 / (1 - rho)^4 n)^(1/5) over the n residuals, but
+  gamma_0 = sum_t u_t^2 / (n - 1) and gamma_j = sum_{t<=n-1-j} u_t u_{t+j} / (n - 1) for
+  j = 1, ..., n - 2 (the last residual is left out of the autocovariances);
+  ``"andrews"``, the textbook Andrews (1991) estimator, gamma_j = sum_{t>j} u_t u_{t-j} / n for
+  j = 0, ..., n - 1. The standard error is sqrt(LRV [(X'X)^-1]_22).
+* ``core``: ``"max_abs_t"``, the core group is the prefix with the largest |t_k|, as
+  ConvergenceClubs' ``coreG(type = "max")``; ``"max_t"``, the largest t_k (Phillips & Sul 2007,
+  k* = argmax t_k).
+* ``cstar_method``: ``"fixed"`` (c* as given, ConvergenceClubs' default); ``"incremental"``, c*
+  raised by ``cstar_increment`` until the club passes the log-t test, past 3 the club is the core
+  alone (Phillips & Sul 2009's advice for small T, as ConvergenceClubs implements it).
+* merging: adjacent clubs merged while the union passes (``mergeClubs``, method "PS", Phillips &
+  Sul 2009); then optionally divergent units joined to clubs (``mergeDivergent``, von Lyncker &
+  Thoennessen 2017) while the best club + unit t exceeds e* = -1.65.
+
+A t-statistic that cannot be computed (H_t = 0: identical units) counts as failing the test,
+where ConvergenceClubs stops with an error. Requires at least :data:`MIN_PERIODS_PS` periods of a
+balanced panel; areas with any missing period are left out (and counted).
+
+References: Phillips, P. C. B. & Sul, D. (2007) Econometrica 75(6), 1771-1855. Phillips, P. C. B.
+& Sul, D. (2009) Journal of Applied Econometrics 24(7), 1153-1185. Andrews, D. W. K. (1991)
+Econometrica 59(3), 817-858. Sichera, R. & Pizzuto, P. (2019) The R Journal 11(2), 142-151
+(ConvergenceClubs). von Lyncker, K. & Thoennessen, R. (2017) Empirical Economics 52(2), 525-553.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -36,14 +60,22 @@ from levelup.stats.results import INSUFFICIENT, NAN, PeriodResult, Result
 from levelup.stats.verdicts import PS_NOT_REJECTED as NOT_REJECTED
 from levelup.stats.verdicts import PS_REJECTED as REJECTED
 
-#: Fewest periods for the log-t test (with r = 0.3 the regression then has 8 points).
+#: Fewest periods for the log-t test (with r = 1/3 the regression then has 7 points).
 MIN_PERIODS_PS = 10
 #: One-sided 5 % critical value of the log-t statistic.
 PS_CRITICAL = -1.65
-#: Default fraction of the sample discarded at the start of the log-t regression.
-TRIM = 0.3
+#: Default fraction of the sample discarded at the start of the log-t regression
+#: (ConvergenceClubs' ``time_trim``).
+TRIM = 1 / 3
+#: ConvergenceClubs' cap on c* under ``cstar_method="incremental"``.
+CSTAR_CAP = 3.0
 #: HP smoothing parameter for annual data (Ravn & Uhlig 2002), used by Phillips & Sul.
 HP_LAMBDA_ANNUAL = 400.0
+
+Start = Literal["round", "floor"]
+LongRunVariance = Literal["ps", "andrews"]
+CoreRule = Literal["max_abs_t", "max_t"]
+CstarMethod = Literal["fixed", "incremental"]
 
 
 # --- data preparation -----------------------------------------------------------------------------
@@ -114,39 +146,87 @@ def relative_transition_paths(
 # --- the log-t regression, vectorised over many H series ----------------------------------------
 
 
-def _qs_long_run_variance(u: np.ndarray) -> np.ndarray:
-    """Row-wise Andrews (1991) quadratic-spectral long-run variance, AR(1) plug-in bandwidth.
+@dataclass(frozen=True)
+class _Spec:
+    """The log-t regression's conventions (see the module docstring)."""
 
-    rho = sum u_t u_{t-1} / sum u_{t-1}^2, alpha = 4 rho^2 / (1 - rho)^4,
-    S = 1.3221 (alpha n)^(1/5), gamma_j = n^-1 sum_t u_t u_{t-j},
-    LRV = gamma_0 + 2 sum_{j>=1} k(j/S) gamma_j, k(x) = 3/z^2 (sin z / z - cos z), z = 6 pi x / 5.
+    r: float = TRIM
+    start: Start = "round"
+    lrv: LongRunVariance = "ps"
+
+    def __post_init__(self):
+        if not 0 < self.r < 1:
+            raise ValueError(f"r must be between 0 and 1, got {self.r}")
+        if self.start not in ("round", "floor"):
+            raise ValueError(f"start must be 'round' or 'floor', got {self.start!r}")
+        if self.lrv not in ("ps", "andrews"):
+            raise ValueError(f"lrv must be 'ps' or 'andrews', got {self.lrv!r}")
+
+    def first_period(self, t_total: int) -> int:
+        """First 1-based period t0 of the regression: round(rT) + 1 (R's round, half to even)
+        or max(floor(rT), 2)."""
+        if self.start == "round":
+            return int(np.round(self.r * t_total)) + 1
+        return max(int(np.floor(self.r * t_total)), 2)
+
+    def label(self) -> str:
+        first = "round(rT)+1" if self.start == "round" else "floor(rT)"
+        hac = (
+            "Phillips-Sul GAUSS / ConvergenceClubs FQSB long-run variance"
+            if self.lrv == "ps"
+            else "Andrews (1991) long-run variance"
+        )
+        return f"Phillips-Sul log-t, r = {self.r:.4g}, regression from t = {first}, {hac}"
+
+
+def _qs_kernel(z: np.ndarray) -> np.ndarray:
+    """Quadratic-spectral kernel in z = 6 pi x / 5: 3/z^2 (sin z / z - cos z); 1 at z = 0 and 0
+    at z = infinity (no autocorrelation, bandwidth 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = 3 / z**2 * (np.sin(z) / z - np.cos(z))
+    return np.where(z == 0, 1.0, np.where(np.isinf(z), 0.0, k))
+
+
+def _long_run_variance(u: np.ndarray, convention: LongRunVariance = "ps") -> np.ndarray:
+    """Row-wise quadratic-spectral long-run variance with AR(1) plug-in bandwidth (Andrews 1991).
+
+    rho = sum u_t u_{t-1} / sum u_{t-1}^2, S = 1.3221 (4 rho^2 / (1 - rho)^4 n)^(1/5),
+    LRV = gamma_0 + 2 sum_j k(6 pi j / (5 S)) gamma_j. ``"ps"``: gamma_0 = sum u_t^2 / (n-1),
+    gamma_j = sum_{t=1}^{n-1-j} u_t u_{t+j} / (n-1), j = 1..n-2 (Phillips & Sul's GAUSS code,
+    ConvergenceClubs' ``ps_andrews_hac``); ``"andrews"``: divisor n, all n residuals, j = 1..n-1.
     """
+    u = np.atleast_2d(u)
     n = u.shape[1]
     rho = (u[:, 1:] * u[:, :-1]).sum(axis=1) / (u[:, :-1] ** 2).sum(axis=1)
-    alpha = 4 * rho**2 / (1 - rho) ** 4
-    bandwidth = 1.3221 * (alpha * n) ** 0.2
-    lags = np.arange(1, n)
-    gamma = np.stack([(u[:, j:] * u[:, : n - j]).sum(axis=1) / n for j in range(n)], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        bandwidth = 1.3221 * (4 * rho**2 / (1 - rho) ** 4 * n) ** 0.2
+    if convention == "ps":
+        m = n - 1
+        lags = np.arange(1, m)
+        gamma0 = (u**2).sum(axis=1) / m
+        gamma = np.stack([(u[:, : m - j] * u[:, j:m]).sum(axis=1) / m for j in lags], axis=1)
+    else:
+        lags = np.arange(1, n)
+        gamma0 = (u**2).sum(axis=1) / n
+        gamma = np.stack([(u[:, j:] * u[:, : n - j]).sum(axis=1) / n for j in lags], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = 6 * np.pi / 5 * lags[None, :] / bandwidth[:, None]
-        kernel = np.where(z > 0, 3 / z**2 * (np.sin(z) / z - np.cos(z)), 0.0)
-    return gamma[:, 0] + 2 * (kernel * gamma[:, 1:]).sum(axis=1)
+    return gamma0 + 2 * (_qs_kernel(z) * gamma).sum(axis=1)
 
 
-def _log_t(h_var: np.ndarray, r: float) -> dict[str, np.ndarray]:
+def _log_t(h_var: np.ndarray, spec: _Spec) -> dict[str, np.ndarray]:
     """Log-t regressions for each row of H (rows x T): b, se, t-statistic, regression length."""
     h_var = np.atleast_2d(h_var)
     t_total = h_var.shape[1]
-    start = max(int(np.floor(r * t_total)), 2)
-    t_index = np.arange(start, t_total + 1)
+    t_index = np.arange(spec.first_period(t_total), t_total + 1)
     log_t = np.log(t_index)
     with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.log(h_var[:, [0]] / h_var[:, start - 1 :]) - 2 * np.log(log_t)[None, :]
+        y = np.log(h_var[:, [0]] / h_var[:, t_index - 1]) - 2 * np.log(log_t)[None, :]
         xc = log_t - log_t.mean()
         sxx = (xc**2).sum()
         b = (y - y.mean(axis=1, keepdims=True)) @ xc / sxx
         resid = y - y.mean(axis=1, keepdims=True) - b[:, None] * xc[None, :]
-        se = np.sqrt(_qs_long_run_variance(resid) / sxx)
+        se = np.sqrt(_long_run_variance(resid, spec.lrv) / sxx)  # [(X'X)^-1]_22 = 1 / sxx
         tstat = b / se
     ok = np.all(np.isfinite(y), axis=1) & np.isfinite(tstat)
     nan = np.full(len(b), np.nan)
@@ -158,9 +238,14 @@ def _log_t(h_var: np.ndarray, r: float) -> dict[str, np.ndarray]:
     }
 
 
-def _t_of_groups(x: np.ndarray, groups: list[np.ndarray], r: float) -> np.ndarray:
+def _t_of_groups(x: np.ndarray, groups: list[np.ndarray], spec: _Spec) -> np.ndarray:
     """Log-t statistics of several groups (each an index array into the rows of x)."""
-    return _log_t(np.stack([_cross_sectional_variance(x[g]) for g in groups]), r)["t"]
+    return _log_t(np.stack([_cross_sectional_variance(x[g]) for g in groups]), spec)["t"]
+
+
+def _passes(t: np.ndarray | float, threshold: float = PS_CRITICAL) -> np.ndarray:
+    """t > threshold; a NaN t (H = 0) fails."""
+    return np.asarray(t) > threshold
 
 
 @dataclass(kw_only=True)
@@ -208,15 +293,17 @@ class LogTResult(PeriodResult):
         )
 
 
-def _method(r: float, take_log: bool, hp_filter: bool, hp_lambda: float) -> str:
+def _method(spec: _Spec, take_log: bool, hp_filter: bool, hp_lambda: float) -> str:
     return (
-        f"Phillips-Sul log-t, r = {r:g}, QS-kernel HAC (Andrews 1991)"
+        spec.label()
         + (", log values" if take_log else "")
         + (f", HP filter lambda = {hp_lambda:g}" if hp_filter else "")
     )
 
 
-def _log_t_result(x: np.ndarray, rows: np.ndarray, w: _Wide, r: float, method: str) -> LogTResult:
+def _log_t_result(
+    x: np.ndarray, rows: np.ndarray, w: _Wide, spec: _Spec, method: str
+) -> LogTResult:
     n_periods = x.shape[1]
     base = {
         "statistic": "log_t_b",
@@ -229,7 +316,7 @@ def _log_t_result(x: np.ndarray, rows: np.ndarray, w: _Wide, r: float, method: s
     }
     if n_periods < MIN_PERIODS_PS or len(rows) < 2:
         return LogTResult(estimate=NAN, **base)
-    k = _log_t(_cross_sectional_variance(x[rows]), r)
+    k = _log_t(_cross_sectional_variance(x[rows]), spec)
     b, se, t = float(k["b"][0]), float(k["se"][0]), float(k["t"][0])
     return LogTResult(
         estimate=b,
@@ -252,94 +339,123 @@ def log_t_test(
     panel: pd.DataFrame,
     *,
     r: float = TRIM,
+    start: Start = "round",
+    lrv: LongRunVariance = "ps",
     take_log: bool = True,
     hp_filter: bool = False,
     hp_lambda: float = HP_LAMBDA_ANNUAL,
 ) -> LogTResult:
-    """Phillips-Sul log-t test of convergence of all areas of a panel.
+    """Phillips-Sul log-t test of convergence of all areas of a panel (ConvergenceClubs'
+    ``estimateMod`` with ``HACmethod = "FQSB"`` by default; conventions in the module docstring).
 
     Verdict "insufficient data" below :data:`MIN_PERIODS_PS` periods or 2 complete areas (or when
-    H is zero, i.e. all areas identical). See the module docstring for the regression.
+    H is zero, i.e. all areas identical).
     """
+    spec = _Spec(r, start, lrv)
     w = _wide(panel, take_log, hp_filter, hp_lambda)
     return _log_t_result(
-        w.x, np.arange(len(w.codes)), w, r, _method(r, take_log, hp_filter, hp_lambda)
+        w.x, np.arange(len(w.codes)), w, spec, _method(spec, take_log, hp_filter, hp_lambda)
     )
 
 
-# --- club clustering ------------------------------------------------------------------------------
+# --- club clustering (ConvergenceClubs' findClubs, coreG, club) -----------------------------------
 
 
-def _core_group(x: np.ndarray, candidates: np.ndarray, r: float) -> np.ndarray | None:
-    """Step 2: core group among ``candidates`` (ordered by last observation, descending).
+def _core_size(t_k: np.ndarray, rule: CoreRule) -> int:
+    """Index of the chosen prefix among prefixes whose t_k all pass (first of ties): the largest
+    |t_k| (``"max_abs_t"``, ConvergenceClubs) or the largest t_k (``"max_t"``, the paper)."""
+    score = np.abs(t_k) if rule == "max_abs_t" else t_k
+    return int(np.argmax(score))
 
-    Find the first adjacent pair with t > -1.65; then add the following units one by one while
-    t_k > -1.65 and keep the prefix with the largest t_k (k* = argmax t_k s.t. min t_k > -1.65).
-    """
+
+def _core_group(x: np.ndarray, candidates: np.ndarray, spec: _Spec, rule: CoreRule):
+    """Step 2 (``coreG``): among ``candidates`` (ordered by last observation, descending), the
+    first adjacent pair with t > -1.65 (earlier units are skipped), extended by the following
+    units one at a time while t_k > -1.65; the core is the prefix chosen by ``rule``.
+    None when no pair passes."""
     m = len(candidates)
     if m < 2:
         return None
     pairs = [candidates[i : i + 2] for i in range(m - 1)]
-    t_pairs = _t_of_groups(x, pairs, r)
-    passing = np.flatnonzero(t_pairs > PS_CRITICAL)
+    passing = np.flatnonzero(_passes(_t_of_groups(x, pairs, spec)))
     if passing.size == 0:
         return None
-    first = passing[0]
-    rest = candidates[first:]
+    rest = candidates[passing[0] :]
     y = x[rest]
     sums, squares = np.cumsum(y, axis=0), np.cumsum(y**2, axis=0)
     k = np.arange(1, len(rest) + 1)[:, None]
     h_var = squares / (k * (sums / k) ** 2) - 1.0
-    t_k = _log_t(h_var[1:], r)["t"]  # prefixes of size 2, 3, ...
-    failing = np.flatnonzero(~(t_k > PS_CRITICAL))
+    t_k = _log_t(h_var[1:], spec)["t"]  # prefixes of size 2, 3, ...
+    failing = np.flatnonzero(~_passes(t_k))
     usable = t_k[: failing[0]] if failing.size else t_k
-    size = int(np.argmax(usable)) + 2
-    return rest[:size]
+    return rest[: _core_size(usable, rule) + 2]
 
 
 def _sieve(
     x: np.ndarray,
     candidates: np.ndarray,
     core: np.ndarray,
-    r: float,
+    spec: _Spec,
     cstar: float,
-    cstar_step: float,
-    cstar_cap: float,
+    cstar_method: CstarMethod,
+    cstar_increment: float,
 ) -> tuple[np.ndarray, float]:
-    """Step 3: add each non-core candidate whose addition to the core gives t > c*.
-
-    If the resulting club fails the log-t test, c* is raised by ``cstar_step`` until it passes or
-    exceeds ``cstar_cap`` (then the club is the core alone). Returns the club and the c* used.
-    """
+    """Step 3 (``club``): the core plus each other candidate whose addition to the core alone
+    gives t > c*, in the candidates' order. With ``"incremental"``, while the club fails the
+    log-t test c* is raised by ``cstar_increment``; once c* is past :data:`CSTAR_CAP` the club
+    is the core alone. Returns the club and the c* used."""
     others = candidates[~np.isin(candidates, core)]
-    if others.size == 0:
-        return core, cstar
-    k = len(core)
-    s, q = x[core].sum(axis=0), (x[core] ** 2).sum(axis=0)
-    y = x[others]
-    mean = (s + y) / (k + 1)
-    h_var = (q + y**2) / ((k + 1) * mean**2) - 1.0
-    t_add = _log_t(h_var, r)["t"]
+    if others.size:
+        k = len(core)
+        s, q = x[core].sum(axis=0), (x[core] ** 2).sum(axis=0)
+        y = x[others]
+        mean = (s + y) / (k + 1)
+        t_add = _log_t((q + y**2) / ((k + 1) * mean**2) - 1.0, spec)["t"]
+    else:
+        t_add = np.array([])
     c = cstar
-    while c <= cstar_cap:
-        club = np.concatenate([core, others[t_add > c]])
-        club = candidates[np.isin(candidates, club)]
-        if len(club) == len(core) or _t_of_groups(x, [club], r)[0] > PS_CRITICAL:
+    while True:
+        club = np.concatenate([core, others[_passes(t_add, c)]])
+        if cstar_method == "fixed" or _passes(_t_of_groups(x, [club], spec)[0]):
             return club, c
-        c += cstar_step
-    return core, c
+        if c > CSTAR_CAP:
+            return core, c
+        c += cstar_increment
 
 
-def _merge_adjacent(x: np.ndarray, clubs: list[np.ndarray], r: float) -> list[list[int]]:
-    """Phillips & Sul (2009) club merging: join adjacent clubs while the union passes log-t.
+def _find_clubs(x, spec, core_rule, cstar, cstar_method, cstar_increment):
+    """``findClubs``: clubs (row indices, in ConvergenceClubs' member order), their c*, and the
+    divergent rows."""
+    remaining = np.argsort(-x[:, -1], kind="stable")
+    clubs: list[np.ndarray] = []
+    cstars: list[float] = []
+    while len(remaining) >= 2:
+        if _passes(_t_of_groups(x, [remaining], spec)[0]):
+            clubs.append(remaining)
+            cstars.append(cstar)
+            remaining = remaining[:0]
+            break
+        core = _core_group(x, remaining, spec, core_rule)
+        if core is None:
+            break
+        club, c = _sieve(x, remaining, core, spec, cstar, cstar_method, cstar_increment)
+        clubs.append(club)
+        cstars.append(c)
+        remaining = remaining[~np.isin(remaining, club)]
+    return clubs, cstars, remaining
 
-    Returns, for each merged club, the indices of the initial clubs it contains.
-    """
+
+def _merge_adjacent(
+    clubs: list[np.ndarray], t_of: Callable[[np.ndarray], float], threshold: float
+) -> list[list[int]]:
+    """``mergeClubs(mergeMethod = "PS")`` (Phillips & Sul 2009): starting from the first club,
+    add the next club while the union passes (t > ``threshold``); when it fails, start a new
+    merged club from the one that failed. Returns the indices of the initial clubs per merged
+    club."""
     merged: list[list[int]] = []
     current = [0] if clubs else []
     for j in range(1, len(clubs)):
-        union = np.concatenate([clubs[i] for i in [*current, j]])
-        if _t_of_groups(x, [union], r)[0] > PS_CRITICAL:
+        if _passes(t_of(np.concatenate([clubs[i] for i in [*current, j]])), threshold):
             current.append(j)
         else:
             merged.append(current)
@@ -349,13 +465,41 @@ def _merge_adjacent(x: np.ndarray, clubs: list[np.ndarray], r: float) -> list[li
     return merged
 
 
+def _merge_divergent(
+    clubs: list[np.ndarray],
+    divergent: np.ndarray,
+    t_of: Callable[[np.ndarray], float],
+    estar: float,
+) -> tuple[list[np.ndarray], np.ndarray, list[tuple[int, int]]]:
+    """``mergeDivergent`` (von Lyncker & Thoennessen 2017): the log-t statistic of every club
+    plus every divergent unit; the pair with the largest t joins (unit appended to the club) if
+    t > e*, then repeat; ties go to the first divergent unit, then the first club (R's
+    column-major ``which``). Returns the clubs, the units left divergent and the (unit, club
+    index) merges in order."""
+    clubs = list(clubs)
+    divergent = np.asarray(divergent)
+    joined: list[tuple[int, int]] = []
+    while divergent.size and clubs:
+        t = np.array([[t_of(np.append(c, d)) for c in clubs] for d in divergent])
+        t = np.where(np.isfinite(t), t, -np.inf)
+        j, i = np.unravel_index(np.argmax(t), t.shape)
+        if not t[j, i] > estar:
+            break
+        clubs[i] = np.append(clubs[i], divergent[j])
+        joined.append((int(divergent[j]), int(i)))
+        divergent = np.delete(divergent, j)
+    return clubs, divergent, joined
+
+
 @dataclass(kw_only=True)
 class ClubConvergenceResult(Result):
     """Convergence clubs: ``estimate`` is the number of clubs, ``n`` the number of areas.
 
     Attributes: ``overall`` (log-t test of all areas), ``clubs`` (lists of area codes, highest
-    club first), ``club_tests`` (log-t test per club), ``divergent`` (areas in no club),
-    ``initial_clubs`` (before merging) and ``merged_from`` (initial club numbers per club).
+    club first, members in ConvergenceClubs' order), ``club_tests`` (log-t test per club),
+    ``divergent`` (areas in no club), ``initial_clubs``, ``initial_club_tests`` and ``cstars``
+    (``findClubs``, before merging), ``merged_from`` (initial club numbers per club) and
+    ``joined_from_divergent`` (area code, club number) of ``mergeDivergent``.
     """
 
     overall: LogTResult
@@ -363,17 +507,23 @@ class ClubConvergenceResult(Result):
     club_tests: list[LogTResult] = field(default_factory=list)
     divergent: list[str] = field(default_factory=list)
     initial_clubs: list[list[str]] = field(default_factory=list)
+    initial_club_tests: list[LogTResult] = field(default_factory=list)
+    cstars: list[float] = field(default_factory=list)
     merged_from: list[list[int]] = field(default_factory=list)
+    joined_from_divergent: list[tuple[str, int]] = field(default_factory=list)
     verdict: str = INSUFFICIENT
 
     def default_period(self) -> str:
         return self.overall.default_period()
 
     def membership(self) -> pd.DataFrame:
-        """One row per area: ``area_code`` and ``club`` (1 = highest; 0 = divergent)."""
+        """One row per area: ``area_code``, ``club`` (1 = highest; 0 = divergent) and
+        ``initial_club`` (before merging; 0 = divergent in ``findClubs``)."""
+        initial = {a: k for k, club in enumerate(self.initial_clubs, start=1) for a in club}
         rows = [(a, k) for k, club in enumerate(self.clubs, start=1) for a in club]
         rows += [(a, 0) for a in self.divergent]
-        return pd.DataFrame(rows, columns=["area_code", "club"])
+        frame = pd.DataFrame(rows, columns=["area_code", "club"])
+        return frame.assign(initial_club=frame["area_code"].map(initial).fillna(0).astype(int))
 
     def to_frame(self) -> pd.DataFrame:
         """The club count, the overall test and each club's test (area = ``club<k>``)."""
@@ -391,7 +541,8 @@ class ClubConvergenceResult(Result):
         ]
         for k, (club, test) in enumerate(zip(self.clubs, self.club_tests, strict=True), start=1):
             lines.append(
-                f"  club{k}: {len(club)} areas, b = {test.estimate:.4f}, t = {test.t_stat:.3f}"
+                f"  club{k}: {len(club)} areas, b = {test.estimate:.4f}, "
+                f"se = {test.se:.4f}, t = {test.t_stat:.3f}"
                 + (
                     f" (merged from initial clubs {self.merged_from[k - 1]})"
                     if self.merged_from
@@ -405,56 +556,71 @@ def club_clustering(
     panel: pd.DataFrame,
     *,
     r: float = TRIM,
+    start: Start = "round",
+    lrv: LongRunVariance = "ps",
+    core: CoreRule = "max_abs_t",
     cstar: float = 0.0,
-    cstar_step: float = 0.1,
-    cstar_cap: float = 3.0,
+    cstar_method: CstarMethod = "fixed",
+    cstar_increment: float = 0.1,
     merge: bool = True,
+    merge_threshold: float = PS_CRITICAL,
+    merge_divergent: bool = False,
+    estar: float = PS_CRITICAL,
     take_log: bool = True,
     hp_filter: bool = False,
     hp_lambda: float = HP_LAMBDA_ANNUAL,
 ) -> ClubConvergenceResult:
-    """Phillips-Sul club convergence clustering (2007 section 4, 2009 section 3).
+    """Phillips-Sul club convergence clustering as ConvergenceClubs 2.2.5 does it.
 
-    1. Order areas by their last observation (descending).
-    2. Core group: the first adjacent pair with t > -1.65 (earlier units are skipped), extended
-       over the following units while t_k > -1.65; the prefix with the largest t_k is the core.
-       No such pair: the remaining areas are divergent.
-    3. Sieve: every other remaining area joins if log-t of core + area > c* (default 0, the
-       conservative choice of P&S for small T); if the club then fails the test, c* is raised.
-    4. Recursion: the areas not in the club are tested together; they form a club if t > -1.65,
-       otherwise steps 1-3 are repeated on them. A single area left over is divergent.
-    5. With ``merge``, adjacent clubs whose union passes the log-t test are merged (P&S 2009).
+    1. Order areas by their last observation (descending; ties keep the panel's order).
+    2. If all remaining areas pass the log-t test they are one club. Otherwise the core group
+       (``coreG``): the first adjacent pair with t > -1.65, extended while t_k > -1.65, the
+       prefix with the largest |t_k| (``core``). No such pair: the remaining areas diverge.
+    3. Sieve (``club``): every other remaining area whose addition to the core gives t > c*
+       joins (c* = 0, ``cstar_method = "fixed"``).
+    4. Repeat on the areas not in the club; a single area left over is divergent.
+    5. With ``merge``, adjacent clubs are merged while their union passes (``mergeClubs``,
+       "PS"); with ``merge_divergent`` too, divergent areas then join the club with which they
+       give the largest t if it exceeds ``estar`` (``mergeDivergent``).
 
     Verdict "insufficient data" below :data:`MIN_PERIODS_PS` periods or 2 complete areas.
     """
+    if cstar_method not in ("fixed", "incremental"):
+        raise ValueError(f"cstar_method must be 'fixed' or 'incremental', got {cstar_method!r}")
+    if core not in ("max_abs_t", "max_t"):
+        raise ValueError(f"core must be 'max_abs_t' or 'max_t', got {core!r}")
+    if cstar_method == "incremental" and not cstar_increment > 0:
+        raise ValueError(f"cstar_increment must be positive, got {cstar_increment}")
+    spec = _Spec(r, start, lrv)
     method = (
-        _method(r, take_log, hp_filter, hp_lambda)
-        + f", clustering c* = {cstar:g}"
-        + (", adjacent clubs merged" if merge else "")
+        _method(spec, take_log, hp_filter, hp_lambda)
+        + f", clubs: core by {'max |t|' if core == 'max_abs_t' else 'max t'}, c* = {cstar:g}"
+        + (" (incremental)" if cstar_method == "incremental" else "")
+        + (f", adjacent clubs merged (t > {merge_threshold:g})" if merge else "")
+        + (f", divergent units merged (e* = {estar:g})" if merge and merge_divergent else "")
     )
     w = _wide(panel, take_log, hp_filter, hp_lambda)
     x = w.x
-    overall = _log_t_result(x, np.arange(len(w.codes)), w, r, method)
+    overall = _log_t_result(x, np.arange(len(w.codes)), w, spec, method)
     result = ClubConvergenceResult(
         statistic="club_count", estimate=NAN, n=len(w.codes), method=method, overall=overall
     )
     if overall.verdict == INSUFFICIENT:
         return result
-    remaining = np.argsort(-x[:, -1], kind="stable")
-    clubs: list[np.ndarray] = []
-    while len(remaining) >= 2:
-        if _t_of_groups(x, [remaining], r)[0] > PS_CRITICAL:
-            clubs.append(remaining)
-            remaining = remaining[:0]
-            break
-        core = _core_group(x, remaining, r)
-        if core is None:
-            break
-        club, _ = _sieve(x, remaining, core, r, cstar, cstar_step, cstar_cap)
-        clubs.append(club)
-        remaining = remaining[~np.isin(remaining, club)]
-    groups = _merge_adjacent(x, clubs, r) if merge else [[i] for i in range(len(clubs))]
-    final = [np.concatenate([clubs[i] for i in g]) for g in groups]
+    initial, cstars, divergent = _find_clubs(x, spec, core, cstar, cstar_method, cstar_increment)
+
+    def t_of(rows: np.ndarray) -> float:
+        return float(_t_of_groups(x, [rows], spec)[0])
+
+    groups = (
+        _merge_adjacent(initial, t_of, merge_threshold)
+        if merge
+        else [[i] for i in range(len(initial))]
+    )
+    final = [np.concatenate([initial[i] for i in g]) for g in groups]
+    joined: list[tuple[int, int]] = []
+    if merge and merge_divergent:
+        final, divergent, joined = _merge_divergent(final, divergent, t_of, estar)
 
     def names(rows: np.ndarray) -> list[str]:
         return [w.codes[i] for i in rows]
@@ -466,9 +632,12 @@ def club_clustering(
         method=method,
         overall=overall,
         clubs=[names(c) for c in final],
-        club_tests=[_log_t_result(x, c, w, r, method) for c in final],
-        divergent=names(remaining),
-        initial_clubs=[names(c) for c in clubs],
+        club_tests=[_log_t_result(x, c, w, spec, method) for c in final],
+        divergent=names(divergent),
+        initial_clubs=[names(c) for c in initial],
+        initial_club_tests=[_log_t_result(x, c, w, spec, method) for c in initial],
+        cstars=cstars,
         merged_from=[[i + 1 for i in g] for g in groups] if merge else [],
+        joined_from_divergent=[(w.codes[d], i + 1) for d, i in joined],
         verdict=REJECTED if overall.verdict == REJECTED else NOT_REJECTED,
     )
