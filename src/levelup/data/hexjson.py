@@ -180,7 +180,13 @@ def harmonise(layout: HexLayout, register: SuccessionRegister, boundary_year: in
             note = f"{hexes.at[i, 'name']} is {new} since {succession.since} (was {code})"
         hexes.at[i, "code"] = new
         notes.append(
-            {"layout_code": code, "code": new, "action": action, "since": succession.since, "note": note}
+            {
+                "layout_code": code,
+                "code": new,
+                "action": action,
+                "since": succession.since,
+                "note": note,
+            }
         )
     return HexLayout(layout.layout, hexes, layout.source, notes)
 
@@ -202,3 +208,34 @@ def match_codes(layout: HexLayout, codes) -> dict[str, list[str]]:
     on_map = set(layout.hexes["code"])
     codes = set(codes)
     return {"missing": sorted(on_map - codes), "unplaced": sorted(codes - on_map)}
+
+
+def reader_notes(layout: HexLayout) -> list[str]:
+    """The boundary notes of a layout in words for a chart's source line (names, no codes):
+    "Barnsley and Sheffield are shown on their 2025 area codes."; "Allerdale, Carlisle and
+    Copeland show the area they merged into."."""
+    from levelup.report.wording import join_names
+
+    names = dict(zip(layout.hexes["layout_code"], layout.hexes["name"], strict=True))
+    out = []
+    for action, text in (
+        ("recoded", "{names} {verb} shown on {their} new area {codes}."),
+        ("merged", "{names} {show} the area {they} merged into."),
+        ("split", "{names} {show} the first of the areas {they} {was} split into."),
+    ):
+        hit = [n for n in layout.notes if n["action"] == action]
+        if not hit:
+            continue
+        many = len(hit) > 1
+        out.append(
+            text.format(
+                names=join_names(names[n["layout_code"]] for n in hit),
+                verb="are" if many else "is",
+                their="their" if many else "its",
+                codes="codes" if many else "code",
+                show="show" if many else "shows",
+                they="they" if many else "it",
+                was="were" if many else "was",
+            )
+        )
+    return out

@@ -21,6 +21,8 @@ per-area findings table the profiles notebook writes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +35,7 @@ from levelup.metrics.analysis import (
     _signed,
     area_statuses,
     direction_verdict,
+    is_share_unit,
     period_years,
 )
 from levelup.report.findings import format_value
@@ -123,9 +126,10 @@ PROFILE_COLUMNS = [
     "every_area_target",
     "progress_verdict",
     "progress_status",
-    "method",
     "source",
 ]
+#: One row per metric: how its profile rows were computed.
+METRIC_COLUMNS = ["metric", "metric_title", "unit", "comparison_set", "method", "source"]
 
 
 def comparison_set(n: int, level: str, countries: list[str]) -> str:
@@ -157,9 +161,7 @@ def _units(md: MetricData, geo: Geography, indicator: str | None) -> tuple[str, 
     return "lad", rows[rows["area_code"].isin(lads)]
 
 
-def metric_areas(
-    md: MetricData, geo: Geography, *, indicator: str | None = None
-) -> pd.DataFrame:
+def metric_areas(md: MetricData, geo: Geography, *, indicator: str | None = None) -> pd.DataFrame:
     """One row per lower-tier local authority for one metric (columns :data:`PROFILE_COLUMNS`);
     empty when the metric has no local data."""
     level, rows = _units(md, geo, indicator)
@@ -189,9 +191,9 @@ def metric_areas(
     all_rows = md.rows(indicator=indicator).dropna(subset=["value"])
     national: dict[str, tuple[str, float]] = {}
     for code in reversed(NATIONAL):  # the UK's value replaces England's where both exist
-        for period, value in all_rows.loc[all_rows["area_code"] == code, ["period", "value"]].itertuples(
-            index=False
-        ):
+        for period, value in all_rows.loc[
+            all_rows["area_code"] == code, ["period", "value"]
+        ].itertuples(index=False):
             national[period] = (code, float(value))
     statuses = pd.DataFrame()
     every = md.metric.id in EVERY_AREA and md.metric.target is not None
@@ -234,15 +236,20 @@ def metric_areas(
             "source_area": unit_code if unit_code != lad.lad_code else "",
             "source_area_name": (lad.utla_name if unit_code != lad.lad_code else ""),
             "every_area_target": every,
-            "method": method,
             "source": source,
             "comparison_set": compared,
             "n_compared": n,
         }
         if unit_code not in last_rows:
-            out.append({**base, "latest_display": "no data", "trend_verdict": "",
-                        "progress_status": S.NOT_ASSESSABLE if every else "",
-                        "progress_verdict": "not assessable: no data" if every else ""})
+            out.append(
+                {
+                    **base,
+                    "latest_display": "no data",
+                    "trend_verdict": "",
+                    "progress_status": S.NOT_ASSESSABLE if every else "",
+                    "progress_verdict": "not assessable: no data" if every else "",
+                }
+            )
             continue
         latest, start = last_rows[unit_code], first_rows[unit_code]
         change = latest["value"] - start["value"]
@@ -272,20 +279,48 @@ def metric_areas(
         if ref is not None:
             ref_code, value = ref
             gap = latest["value"] - value
+            name = "the UK" if ref_code == NATIONAL[0] else "England"
             if money and value:
-                gap_pct = 100 * gap / value
-                row |= {"gap": gap_pct, "gap_display": _signed(gap_pct, "%")}
-            else:
-                row |= {"gap": gap, "gap_display": _signed(gap, unit)}
+                gap = 100 * gap / value
             row |= {
+                "gap": gap,
+                "gap_display": gap_text(gap, "%" if money else unit, name),
                 "national_code": ref_code,
-                "national_name": "UK" if ref_code == NATIONAL[0] else "England",
+                "national_name": name,
                 "national_value": value,
             }
         if every:
             row |= _progress(status_of.get(unit_code, ""), md, applies)
         out.append(row)
-    return pd.DataFrame(out, columns=PROFILE_COLUMNS)
+    frame = pd.DataFrame(out, columns=PROFILE_COLUMNS)
+    frame.attrs["method"] = method
+    return frame
+
+
+def metrics_table(profiles: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per metric (:data:`METRIC_COLUMNS`) from the frames of :func:`metric_areas`."""
+    return pd.DataFrame(
+        [
+            {
+                **{c: f[c].iat[0] for c in METRIC_COLUMNS if c != "method"},
+                "method": f.attrs["method"],
+            }
+            for f in profiles
+            if len(f)
+        ],
+        columns=METRIC_COLUMNS,
+    )
+
+
+def gap_text(gap: float, unit: str, name: str) -> str:
+    """A gap in words: "4.3% below the UK", "6.0 percentage points above England", "level with
+    the UK" (percentages of money gaps, points of percentages, else the unit)."""
+    if not np.isfinite(gap):
+        return ""
+    text = format_value(abs(gap), "percentage points" if is_share_unit(unit) else unit)
+    if text.strip("0.,% ") == "" or text.startswith("0.00"):
+        return f"level with {name}"
+    return f"{text} {'above' if gap > 0 else 'below'} {name}"
 
 
 def _progress(raw: str, md: MetricData, applies: bool) -> dict:
@@ -379,13 +414,37 @@ def compare_with_similar(profiles: pd.DataFrame, similar: pd.DataFrame) -> pd.Da
         .agg(similar_median="median", n_similar="count")
         .reset_index()
     )
-    agg["own"] = [values.get((a, m), np.nan) for a, m in zip(agg["area_code"], agg["metric"])]
+    agg["own"] = [
+        values.get((a, m), np.nan) for a, m in zip(agg["area_code"], agg["metric"], strict=False)
+    ]
     return agg
+
+
+def with_similar(profiles: pd.DataFrame, similar: pd.DataFrame) -> pd.DataFrame:
+    """``profiles`` with the median of each area's similar areas on each metric
+    (``similar_median``, ``n_similar``, ``similar_median_display`` in the metric's unit)."""
+    versus = compare_with_similar(profiles, similar)
+    out = profiles.merge(
+        versus[["area_code", "metric", "similar_median", "n_similar"]],
+        on=["area_code", "metric"],
+        how="left",
+    )
+    out["similar_median_display"] = [
+        format_value(v, u) if pd.notna(v) else ""
+        for v, u in zip(out["similar_median"], out["unit"], strict=False)
+    ]
+    return out
 
 
 # ----------------------------------------------------------------------------- summary
 def _tenth_text(tenth) -> str:
     return "" if not np.isfinite(tenth) else str(int(tenth))
+
+
+def _names(titles) -> str:
+    """Metric titles as a list in a sentence; "; " between them when a title holds a comma."""
+    titles = list(titles)
+    return join_names(titles, sep="; " if any("," in t for t in titles) else ", ")
 
 
 def summary_text(area: pd.DataFrame) -> str:
@@ -405,7 +464,7 @@ def summary_text(area: pd.DataFrame) -> str:
         if len(rows):
             parts.append(
                 f"it is in the {label} tenth of areas on {number_or_none(len(rows))} "
-                f"({join_names(rows['metric_title'], sep='; ')})"
+                f"({_names(rows['metric_title'])})"
             )
         else:
             parts.append(f"it is in the {label} tenth on none")
@@ -429,14 +488,16 @@ def summary_text(area: pd.DataFrame) -> str:
             if level in levels
         ]
         sentences.append(
-            f"Of the {count(len(every), 'metric')} where the mission aims for progress in every "
-            f"area, it is {join_names(counts, sep='; ' if len(counts) > 2 else ', ')}."
+            f"Where the mission aims for progress in every area ({count(len(every), 'metric')}), "
+            f"its status is {join_names(counts)}."
         )
     return " ".join(sentences)
 
 
 # ----------------------------------------------------------------------------- glance table
-def glance_table(profiles: pd.DataFrame, metrics: list[str], labels: dict[str, str]) -> pd.DataFrame:
+def glance_table(
+    profiles: pd.DataFrame, metrics: list[str], labels: dict[str, str]
+) -> pd.DataFrame:
     """Every area on one line: its region or nation and its tenth (1 = best tenth) on each of
     ``metrics``, for the PDF appendix."""
     wide = profiles[profiles["metric"].isin(metrics)].pivot_table(
@@ -449,3 +510,180 @@ def glance_table(profiles: pd.DataFrame, metrics: list[str], labels: dict[str, s
         table[m] = [_tenth_text(v) if isinstance(v, float) else str(v) for v in table[m]]
     return table.rename(columns={"area_name": "Area", "region_name": "Region or nation", **labels})
 
+
+# ----------------------------------------------------------------------------- maps
+TREND_ORDER = [IMPROVING, NO_CHANGE, WORSENING, INSUFFICIENT]
+TREND_COLOURS = ["#12436D", "#BFBFBF", "#F46A25", "#F2F2F2"]
+STATUS_COLOURS = ["#12436D", "#6BACE6", "#F9BB8F", "#F46A25", "#F2F2F2"]
+
+
+@dataclass
+class MetricMaps:
+    """A metric's two maps for a mission chapter (latest values; trend or status) and the data
+    behind both (one row per hex)."""
+
+    latest: object
+    change: object
+    data: pd.DataFrame
+    kind: str  # "trend" or "status"
+
+
+def metric_maps(
+    md: MetricData,
+    geo: Geography,
+    findings,
+    key: str,
+    *,
+    indicator: str | None = None,
+    short_title: str | None = None,
+    rows: pd.DataFrame | None = None,
+) -> MetricMaps:
+    """The latest value of ``md`` in every local authority on the hex map, and its status
+    (metrics with an ambition for every area, :data:`EVERY_AREA`) or its trend verdict.
+
+    Records ``<key>.latest-period``, ``<key>.n-areas`` (areas with a value), ``<key>.pattern``
+    (where it is highest and lowest, for the alt text), ``<key>.change-pattern`` (the count in
+    each trend or status category) and ``<key>.boundary-notes``.
+    """
+    from levelup.charts import maps as M
+    from levelup.data.hexjson import lad_layout, match_codes, reader_notes
+
+    rows = rows if rows is not None else metric_areas(md, geo, indicator=indicator)
+    layout = lad_layout(md.loader.store, geo.boundary_year, geo.register)
+    by_code = rows.set_index("area_code")
+    values = by_code["latest_value"].astype(float)
+    match = match_codes(layout, by_code.index)
+    if match["unplaced"]:  # an area of the panel with no hex: stop, never drop it silently
+        raise ValueError(f"{md.metric.id}: areas with no hex on the map: {match['unplaced']}")
+    title = short_title or md.title
+    unit = md.unit_of(indicator)
+    have = by_code.dropna(subset=["latest_value"])
+    periods = have["latest_period_label"].value_counts()
+    period = periods.index[0] if len(periods) else ""
+    common = {"metric": md.metric.id, "unit": ""}
+    findings.add(f"{key}.latest-period", None, display=period, statistic="period", **common)
+    findings.add(
+        f"{key}.n-areas", len(have), statistic="n_areas", decimals=0, geography="lad", **common
+    )
+    regions = by_code["region_code"]
+    names = dict(zip(by_code["region_code"], by_code["region_name"], strict=False))
+    pattern = M.pattern_text(values, regions, names)
+    findings.add(f"{key}.pattern", None, display=pattern, statistic="map_pattern", **common)
+    notes = reader_notes(layout)
+    if (rows["level"] == "utla").any():
+        notes.insert(0, "Districts in England's two-tier areas show their county's figure.")
+    findings.add(
+        f"{key}.boundary-notes",
+        len(layout.notes),
+        display=" ".join(notes) if notes else "none",
+        statistic="map_notes",
+        decimals=0,
+        **common,
+    )
+    source = md.source_line().rstrip(".") + ". Hex layout: Open Innovations (MIT licence)."
+    legend_unit = unit if not unit.startswith("%") else "%"
+    latest = M.value_map(
+        layout,
+        values,
+        title=f"{title}, {period}",
+        legend_title=f"{legend_unit}\n(fifths of areas)",
+        source=source,
+        formatter=lambda v: format_value(v, unit if unit.startswith(("%", "£")) else ""),
+        notes=notes,
+    )
+    every = bool(by_code["every_area_target"].astype(bool).any())
+    if every:
+        kind, order, colours = "status", list(S.SCALE), STATUS_COLOURS
+        category = by_code["progress_status"]
+        legend = "Status against the\nmission's ambition"
+        map_title = f"{title}: progress in every area"
+    else:
+        kind, order, colours = "trend", TREND_ORDER, TREND_COLOURS
+        category = by_code["trend_verdict"]
+        legend = "Trend over the\nperiods published"
+        map_title = f"{title}: trend in every area"
+    counts = category.value_counts()
+    parts = [f"{c} in {number_or_none(int(counts.get(c, 0)))}" for c in order if counts.get(c, 0)]
+    findings.add(
+        f"{key}.change-pattern",
+        None,
+        display=join_names(parts, sep="; " if len(parts) > 2 else ", ") if parts else "no data",
+        statistic=f"map_{kind}_counts",
+        **common,
+    )
+    change = M.category_map(
+        layout,
+        category,
+        order,
+        title=map_title,
+        legend_title=legend,
+        source=source,
+        colours=colours,
+        notes=notes,
+    )
+    data = M.map_data(
+        layout,
+        latest_value=values,
+        latest_period=by_code["latest_period_label"],
+        value_from=by_code["source_area_name"],
+        trend=by_code["trend_verdict"],
+        status=by_code["progress_status"],
+    )
+    return MetricMaps(latest, change, data, kind)
+
+
+# ----------------------------------------------------------------------------- all metrics
+def local_metrics(loader, registry) -> list[MetricData]:
+    """Every mission metric (headline or supporting) with local-authority data in the edition,
+    in registry order."""
+    from levelup.data.schema import LOWER_TIER
+    from levelup.metrics.analysis import MetricUnavailable
+
+    local = {"lad", "county", *LOWER_TIER}
+    out = []
+    for metric in registry.metrics:
+        mappings = [m for m in (metric.data, metric.proxy) if m is not None]
+        if not metric.missions or not any(local & set(m.geography) for m in mappings):
+            continue  # no local level registered: not loaded at all
+        try:
+            md = MetricData.load(metric.id, loader, registry)
+        except MetricUnavailable:
+            continue
+        rows = md.rows().dropna(subset=["value"])
+        if rows["geography"].isin((*LOWER_TIER, "county")).any():
+            out.append(md)
+    return out
+
+
+def write_profile_files(
+    folder,
+    profiles: pd.DataFrame,
+    similar: pd.DataFrame,
+    layout,
+    method: str,
+    metrics: pd.DataFrame,
+    summaries: dict[str, str],
+) -> None:
+    """What the renderer makes the area pages from (``<output_dir>/area-profiles/``):
+    ``profiles.csv`` (one row per area and metric, :data:`PROFILE_COLUMNS` plus the summary and
+    the similar areas' median), ``similar.csv``, ``layout.csv`` (each hex's position on the
+    locator map), ``locator.svg`` (the locator map with a placeholder for the area) and
+    ``method.txt`` (the similar-areas method in words), ``metrics.csv`` (how each metric's rows
+    were computed, :func:`metrics_table`) and ``summaries.csv`` (each area's summary)."""
+    from pathlib import Path
+
+    from levelup.charts import maps as M
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    profiles.to_csv(folder / "profiles.csv", index=False, lineterminator="\n", float_format="%.10g")
+    similar.to_csv(folder / "similar.csv", index=False, lineterminator="\n", float_format="%.6g")
+    M.locator_positions(layout).to_csv(
+        folder / "layout.csv", index=False, lineterminator="\n", float_format="%.2f"
+    )
+    (folder / "locator.svg").write_text(M.locator_svg(layout), encoding="utf-8")
+    (folder / "method.txt").write_text(method + "\n", encoding="utf-8")
+    metrics.to_csv(folder / "metrics.csv", index=False, lineterminator="\n")
+    pd.DataFrame({"area_code": list(summaries), "summary": list(summaries.values())}).to_csv(
+        folder / "summaries.csv", index=False, lineterminator="\n"
+    )

@@ -73,7 +73,7 @@ from levelup.report.publish import (
     write_checksums,
 )
 
-NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
+NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/areas", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
 #: The headline statuses of the missions (glance table, executive summary), read from the findings
 #: of every other notebook: runs with what-changed, after them.
@@ -817,7 +817,9 @@ class Builder:
         figure_data = self._figure_data(entries, work / "figure-data")
         tmp = tmp_sibling(self.final)
         try:
-            render = self._render(engine, tmp, executed, variables, figure_data, meta)
+            render = self._render(
+                engine, tmp, executed, variables, figure_data, meta, self._area_profiles(entries)
+            )
             self._lap("render", t0)
             ui.done(
                 f"rendered {', '.join(self.formats).upper()} with the {engine} engine"
@@ -984,7 +986,16 @@ class Builder:
         }
         return meta
 
-    def _render(self, engine, tmp, executed, variables, figure_data, meta):
+    @staticmethod
+    def _area_profiles(entries) -> Path | None:
+        """The profiles notebook's table of every area (``<out>/area-profiles/``), if it ran."""
+        for entry in entries:
+            folder = entry.out / "area-profiles"
+            if (folder / "profiles.csv").is_file():
+                return folder
+        return None
+
+    def _render(self, engine, tmp, executed, variables, figure_data, meta, area_profiles=None):
         executed_paths = {Path(rel): path for rel, path in executed.items()}
         if engine == "builtin":
             from levelup.report.render import render_book
@@ -1008,6 +1019,7 @@ class Builder:
                 formats=self.formats,
                 cache_dir=self.project.build_cache / "render",
                 pdf_compiler=worker.compile if worker is not None else None,
+                area_profiles_dir=area_profiles,
             )
         from levelup.report.render import render_with_quarto
 
