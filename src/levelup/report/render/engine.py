@@ -492,7 +492,7 @@ def render_book(
         if want_html:
             if tmp_site.exists():
                 shutil.rmtree(tmp_site)
-            _write_site(
+            timings["areas"] = _write_site(
                 tmp_site,
                 cfg,
                 chapters,
@@ -573,15 +573,19 @@ def _write_site(
     result: RenderResult,
     written: list[Path],
     area_profiles_dir: Path | None = None,
-) -> None:
+) -> float:
+    """Write the HTML site; returns the seconds spent on the area pages (part of "html")."""
     nav_entries = [
         H.NavEntry(c.spec.page, c.title, c.number, c.spec.part, c.source) for c in chapters
     ]
     area_book = None
+    area_seconds = 0.0
     nav_with_areas = nav_entries
     if area_profiles_dir is not None and (Path(area_profiles_dir) / "profiles.csv").is_file():
+        t_load = time.perf_counter()
         area_book = AR.load_profiles(Path(area_profiles_dir))
         nav_with_areas = AR.nav_with_index(nav_entries)
+        area_seconds = time.perf_counter() - t_load
     edition = str(meta.get("edition") or "")
     generator = f"levelup built-in renderer ({pandoc_version()}, typst {_typst_version()})"
     search: list[dict] = []
@@ -620,6 +624,7 @@ def _write_site(
         _write(site / page, html_doc, written)
         search.extend(H.search_entries(page, label, search_fragment))
     if area_book is not None:
+        t_areas = time.perf_counter()
         pdf_href = None
         for page, title, content, entry in AR.site_pages(area_book):
             root = H.root_prefix(page)
@@ -643,6 +648,7 @@ def _write_site(
             search.append(entry)
         for name, data in AR.downloads(area_book).items():
             _write(site / name, data, written)
+        area_seconds += time.perf_counter() - t_areas
     for name, text in H.search_index_files(search).items():
         _write(site / name, text, written)
     for asset in H.ASSETS:
@@ -652,3 +658,4 @@ def _write_site(
     for label in sorted(figure_data):
         if label in index:
             _write(site / "data" / f"{label}.csv", figure_data[label].read_bytes(), written)
+    return area_seconds
