@@ -228,7 +228,7 @@ MAPPED = (
     ("m06-skills", "m06-fe-achievements"),
     ("m07-health", "m07-hle"),
     ("m08-wellbeing", "m08-life-satisfaction"),
-    ("m10-housing", "m10-first-time-buyers"),
+    ("m10-housing", "m10-net-additions"),
 )
 _MAPS_SCRIPT = """
 import sys, time

@@ -63,7 +63,9 @@ def test_summary_counts_tenths_trends_and_statuses_in_plain_words():
     )
     assert "(s)" not in text and "in 0" not in text
     none = AR.summary_text(_rows("Nowhere", pay=(5, "insufficient data", "")))
-    assert "in the top tenth on none, and in the bottom tenth on none" in none
+    assert "in the top tenth of areas on none, and in the bottom tenth of areas on none" in none
+    many = AR.summary_text(_rows("Many", **{f"m{i}": (10, "", "") for i in range(6)}))
+    assert "bottom tenth of areas on 6 (M0, M1, M2 and 3 others)" in many
     assert "trend" not in none  # no trend sentence without a tested trend
 
 

@@ -441,9 +441,16 @@ def _tenth_text(tenth) -> str:
     return "" if not np.isfinite(tenth) else str(int(tenth))
 
 
+#: Metric titles a summary names in one list before it counts the rest.
+NAMED = 4
+
+
 def _names(titles) -> str:
-    """Metric titles as a list in a sentence; "; " between them when a title holds a comma."""
+    """Metric titles as a list in a sentence ("; " between them when a title holds a comma); more
+    than :data:`NAMED` are cut to the first three and "N others"."""
     titles = list(titles)
+    if len(titles) > NAMED:
+        titles = [*titles[: NAMED - 1], count(len(titles) - NAMED + 1, "other")]
     return join_names(titles, sep="; " if any("," in t for t in titles) else ", ")
 
 
@@ -467,7 +474,7 @@ def summary_text(area: pd.DataFrame) -> str:
                 f"({_names(rows['metric_title'])})"
             )
         else:
-            parts.append(f"it is in the {label} tenth on none")
+            parts.append(f"it is in the {label} tenth of areas on none")
     sentences.append(f"{lead} {parts[0]}, and {parts[1].removeprefix('it is ')}.")
     improving = int((have["trend_verdict"] == IMPROVING).sum())
     worsening = int((have["trend_verdict"] == WORSENING).sum())
