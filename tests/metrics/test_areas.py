@@ -56,7 +56,10 @@ def test_summary_counts_tenths_trends_and_statuses_in_plain_words():
         "Of 4 mission metrics with local data for Testford, it is in the top tenth"
     )
     assert "on 1 (Pay)" in text and "bottom tenth of areas on 2 (Jobs and Homes)" in text
-    assert "1 of the 3 metrics with enough data for a trend has improved and 1 has worsened" in text
+    assert (
+        "1 of the 3 metrics with enough data for a trend has improved and 1 has worsened; 1 "
+        "shows no significant change." in text
+    )
     assert (
         "Where the mission aims for progress in every area (2 metrics), its status is some "
         "progress on 1 and worsening on 1." in text
@@ -67,6 +70,13 @@ def test_summary_counts_tenths_trends_and_statuses_in_plain_words():
     many = AR.summary_text(_rows("Many", **{f"m{i}": (10, "", "") for i in range(6)}))
     assert "bottom tenth of areas on 6 (M0, M1, M2 and 3 others)" in many
     assert "trend" not in none  # no trend sentence without a tested trend
+
+
+def test_gaps_read_as_words():
+    assert AR.gap_text(-4.32, "£ per week", "the UK", relative=True) == "4.3% below the UK"
+    assert AR.gap_text(3.5, "% of premises", "the UK") == "3.5 percentage points above the UK"
+    assert AR.gap_text(-0.11, "minutes", "England") == "0.11 minutes below England"
+    assert AR.gap_text(0.0, "%", "England") == "level with England"
 
 
 def test_similar_areas_are_the_nearest_on_standardised_values():

@@ -284,7 +284,7 @@ def metric_areas(md: MetricData, geo: Geography, *, indicator: str | None = None
                 gap = 100 * gap / value
             row |= {
                 "gap": gap,
-                "gap_display": gap_text(gap, "%" if money else unit, name),
+                "gap_display": gap_text(gap, unit, name, relative=money),
                 "national_code": ref_code,
                 "national_name": name,
                 "national_value": value,
@@ -312,13 +312,16 @@ def metrics_table(profiles: list[pd.DataFrame]) -> pd.DataFrame:
     )
 
 
-def gap_text(gap: float, unit: str, name: str) -> str:
-    """A gap in words: "4.3% below the UK", "6.0 percentage points above England", "level with
-    the UK" (percentages of money gaps, points of percentages, else the unit)."""
+def gap_text(gap: float, unit: str, name: str, *, relative: bool = False) -> str:
+    """A gap in words: "4.3% below the UK" (``relative``: money gaps in per cent), "6.0
+    percentage points above England" (shares), else in the unit; "level with the UK"."""
     if not np.isfinite(gap):
         return ""
-    text = format_value(abs(gap), "percentage points" if is_share_unit(unit) else unit)
-    if text.strip("0.,% ") == "" or text.startswith("0.00"):
+    if relative:
+        text = format_value(abs(gap), "%")
+    else:
+        text = format_value(abs(gap), "percentage points" if is_share_unit(unit) else unit)
+    if round(gap, 2) == 0:
         return f"level with {name}"
     return f"{text} {'above' if gap > 0 else 'below'} {name}"
 
@@ -459,40 +462,37 @@ def summary_text(area: pd.DataFrame) -> str:
     top and bottom tenth on, how many improved or worsened, and its statuses where the mission
     has an ambition for every area. Written to read as a person wrote it (report-writing guide:
     plurals agree, no empty lists)."""
-    name = area["area_name"].iat[0]
-    have = area[area["latest_display"] != "no data"]
-    ranked = have.dropna(subset=["tenth"])
-    top = ranked[ranked["tenth"] == 1]
-    bottom = ranked[ranked["tenth"] == 10]
+    rows = area.to_dict("records")  # plain Python: 361 areas x 28 metrics
+    name = rows[0]["area_name"]
+    have = [r for r in rows if r["latest_display"] != "no data"]
     sentences = []
-    lead = f"Of {count(len(have), 'mission metric')} with local data for {name},"
     parts = []
-    for label, rows in (("top", top), ("bottom", bottom)):
-        if len(rows):
-            parts.append(
-                f"it is in the {label} tenth of areas on {number_or_none(len(rows))} "
-                f"({_names(rows['metric_title'])})"
-            )
-        else:
-            parts.append(f"it is in the {label} tenth of areas on none")
-    sentences.append(f"{lead} {parts[0]}, and {parts[1].removeprefix('it is ')}.")
-    improving = int((have["trend_verdict"] == IMPROVING).sum())
-    worsening = int((have["trend_verdict"] == WORSENING).sum())
-    tested = int(have["trend_verdict"].isin([IMPROVING, WORSENING, NO_CHANGE]).sum())
+    for label, tenth in (("top", 1), ("bottom", 10)):
+        titles = [r["metric_title"] for r in have if r["tenth"] == tenth]
+        where = f"in the {label} tenth of areas on {number_or_none(len(titles))}"
+        parts.append(f"{where} ({_names(titles)})" if titles else where)
+    sentences.append(
+        f"Of {count(len(have), 'mission metric')} with local data for {name}, it is "
+        f"{parts[0]}, and {parts[1]}."
+    )
+    verdicts = [r["trend_verdict"] for r in have]
+    improving, worsening = verdicts.count(IMPROVING), verdicts.count(WORSENING)
+    flat = verdicts.count(NO_CHANGE)
+    tested = improving + worsening + flat
     if tested:
+        rest = f"; {number_or_none(flat)} {'shows' if flat == 1 else 'show'} no significant change"
         sentences.append(
-            f"Over the years published, {number_or_none(improving)} of the {count(tested, 'metric')} "
-            f"with enough data for a trend {'has' if improving == 1 else 'have'} improved and "
-            f"{number_or_none(worsening)} {'has' if worsening == 1 else 'have'} worsened; "
-            "the rest show no significant change."
+            f"Over the years published, {number_or_none(improving)} of the "
+            f"{count(tested, 'metric')} with enough data for a trend "
+            f"{'has' if improving == 1 else 'have'} improved and {number_or_none(worsening)} "
+            f"{'has' if worsening == 1 else 'have'} worsened{rest if flat else ''}."
         )
-    every = have[have["every_area_target"].astype(bool)]
-    if len(every):
-        levels = every["progress_status"].value_counts()
+    every = [r["progress_status"] for r in have if r["every_area_target"] in (True, "True")]
+    if every:
         counts = [
-            f"{level} on {number_or_none(int(levels[level]))}"
+            f"{level} on {number_or_none(every.count(level))}"
             for level in S.SCALE
-            if level in levels
+            if level in every
         ]
         sentences.append(
             f"Where the mission aims for progress in every area ({count(len(every), 'metric')}), "
