@@ -237,7 +237,7 @@ from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.metrics import areas as AR
 from levelup.metrics.analysis import MetricData
-from levelup.report.findings import Findings
+from levelup.findings.table import Findings
 loader = DataLoader(sys.argv[1])
 geo = Geography(loader.store, loader.edition.boundaries, loader.succession_register())
 total = 0.0
@@ -340,7 +340,7 @@ for nb in notebooks:
                                     "boundary_year": ed.boundaries, "output_dir": str(work)})
     executed[Path(nb.relative_to(project))] = out
 import pandas as pd
-from levelup.report.findings import merge_findings, variables_tree, write_findings_csv
+from levelup.findings.table import merge_findings, variables_tree, write_findings_csv
 def read(path):
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     for column in ("value", "lower", "upper"):

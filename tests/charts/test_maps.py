@@ -11,6 +11,7 @@ import pandas as pd
 from levelup.charts import maps as M
 from levelup.charts.style import svg_bytes
 from levelup.data.hexjson import read_hexjson
+from levelup.report.render.areas import LOCATOR_LABEL, LOCATOR_MARK, locator_mark
 
 
 def _layout(n: int = 10):
@@ -58,11 +59,9 @@ def test_locator_marks_only_the_area():
     base = M.locator_svg(layout)
     pos = M.locator_positions(layout)
     here = pos[pos["code"] == "A7"]
-    page = M.locator_mark(
-        base, "Map locating Area 7", list(zip(here["x"], here["y"], strict=False))
-    )
+    page = locator_mark(base, "Map locating Area 7", list(zip(here["x"], here["y"], strict=False)))
     assert 'aria-label="Map locating Area 7"' in page
-    assert M.LOCATOR_MARK not in page and M.LOCATOR_LABEL not in page
+    assert LOCATOR_MARK not in page and LOCATOR_LABEL not in page
     filled = page.split('fill="#12436D"', 1)[1]
     assert filled.count("<use") == 1
     assert page.count("<use") == 11  # every hex in grey, plus the area's in blue

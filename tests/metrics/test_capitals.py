@@ -12,10 +12,10 @@ from levelup import stats
 from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.data.schema import GREATER_SOUTH_EAST, LOWER_TIER, UPPER_TIER
+from levelup.findings.table import Findings
 from levelup.metrics import capitals as C
 from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import Registry
-from levelup.report.findings import Findings
 
 
 @dataclass
@@ -278,7 +278,7 @@ def test_an_edition_without_the_source_says_why(loader_2025, tmp_path):
 
 
 def test_findings_keys_are_valid_for_the_book(financial, intangible):
-    from levelup.report.findings import check_keys
+    from levelup.findings.table import check_keys
 
     for _summary, ctx in (financial, intangible):
         check_keys([r["key"] for r in ctx.findings.rows])

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from levelup.findings.table import Findings
 from levelup.metrics import analysis
 from levelup.metrics.analysis import MetricData, is_share_unit
 from levelup.metrics.registry import Registry
-from levelup.report.findings import Findings
 
 COUNT, SHARE = "derived/non-decent-rented-homes", "derived/non-decent-rented-homes-share"
 

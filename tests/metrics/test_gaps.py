@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from _synthetic import synthetic_metric
 
+from levelup.findings.table import Findings
 from levelup.metrics import gaps
-from levelup.report.findings import Findings
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from levelup.findings.table import Findings
 from levelup.metrics import headlines as H
 from levelup.metrics import status as S
 from levelup.report.changes import read_findings
-from levelup.report.findings import Findings
 
 GROUND_TRUTH = Path(__file__).resolve().parents[1] / "ground_truth"
 

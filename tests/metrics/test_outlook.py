@@ -3,8 +3,8 @@
 import pytest
 from _synthetic import synthetic_metric
 
+from levelup.findings.table import Findings
 from levelup.metrics import outlook
-from levelup.report.findings import Findings
 
 
 @pytest.fixture

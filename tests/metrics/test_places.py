@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from levelup.findings.table import Findings
 from levelup.metrics import places
-from levelup.report.findings import Findings
 
 
 def _panel(values: dict[str, list[float]], times=(2015.5, 2016.5, 2017.5, 2018.5, 2019.5), ci=None):
@@ -188,7 +188,7 @@ def test_required_path_compounds_to_the_target():
 
 
 def test_shares_of_any_base_print_as_percentages():
-    from levelup.report.findings import format_value
+    from levelup.findings.table import format_value
 
     assert format_value(18.1, "% of pupils") == "18.1%"
     assert places.signed(-1.25, "% of pupils") == "−1.2 percentage points"

@@ -7,8 +7,8 @@ import pytest
 from _synthetic import synthetic_metric
 from scipy import stats as sps
 
+from levelup.findings.table import Findings
 from levelup.metrics import rates
-from levelup.report.findings import Findings
 
 
 def test_exact_poisson_rate_ratio():

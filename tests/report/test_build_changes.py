@@ -10,10 +10,16 @@ import pandas as pd
 import pytest
 
 from levelup.data.schema import LOWER_TIER, UPPER_TIER
+from levelup.findings.labels import (
+    area_in_text,
+    finding_label,
+    geography_label,
+    statistic_label,
+    with_labels,
+)
+from levelup.findings.table import Findings, merge_findings, variables_tree, write_findings_csv
 from levelup.report.build import BuildError, merge_findings_files, merge_findings_rows
-from levelup.report.changes import compare_findings, finding_label, read_findings, with_labels
-from levelup.report.findings import Findings, merge_findings, variables_tree, write_findings_csv
-from levelup.report.labels import area_in_text, geography_label, statistic_label
+from levelup.report.changes import compare_findings, read_findings
 
 
 def table(rows):

@@ -23,7 +23,7 @@ import os, sys, warnings
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
-from levelup.report.findings import Findings
+from levelup.findings.table import Findings
 leak = "left behind"
 pd.set_option("display.max_rows", 3)
 matplotlib.rcParams["lines.linewidth"] = 9.0
@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from pathlib import Path
-from levelup.report.findings import Findings
+from levelup.findings.table import Findings
 f = Findings("b-checker", output_dir)
 problems = []
 if "leak" in globals(): problems.append("user namespace")

@@ -11,7 +11,6 @@ import subprocess
 import pandas as pd
 import pytest
 
-from levelup.charts import maps as M
 from levelup.data.hexjson import read_hexjson
 from levelup.metrics import areas as AR
 from levelup.report.render import areas as R
@@ -116,7 +115,7 @@ def test_area_page_shows_rows_summary_similar_areas_and_downloads(folder):
     assert 'class="lu-status lu-status-on-track">on track' in page
     assert "Of 1 mission metric with local data for Barnsley" in page
     assert 'href="E08000039.html">Sheffield' in page and "90.0%" in page
-    assert 'aria-label="Map locating Barnsley in the UK"' in page and M.LOCATOR_MARK not in page
+    assert 'aria-label="Map locating Barnsley in the UK"' in page and R.LOCATOR_MARK not in page
     files = R.downloads(book)
     with_rows = list(csv.DictReader(files["data/areas/E08000038.csv"].splitlines()))
     assert len(with_rows) == 1 and with_rows[0]["latest_value"] == "91.3"

@@ -18,8 +18,6 @@ no matplotlib per page).
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 
@@ -33,6 +31,7 @@ from levelup.charts.style import (
     chart_title,
 )
 from levelup.data.hexjson import HexLayout
+from levelup.report.render.areas import LOCATOR_LABEL, LOCATOR_MARK
 
 NO_DATA_COLOUR = "#FFFFFF"
 EDGE = "#FFFFFF"
@@ -177,7 +176,7 @@ def pattern_text(
     """Where a map is highest and lowest, from the median of each region's (or nation's)
     areas: "highest in London, lowest in Wales" (names as running text puts them, "the South
     East"). ``values`` and ``regions`` are indexed by area code."""
-    from levelup.report.labels import area_in_text
+    from levelup.findings.labels import area_in_text
 
     frame = pd.DataFrame({"value": values, "region": regions}).dropna()
     if frame.empty:
@@ -202,9 +201,6 @@ def map_data(layout: HexLayout, **columns: pd.Series) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- locator
 LOCATOR_SIZE = 6.0
-#: Placeholders of the locator map that each area page fills in.
-LOCATOR_LABEL = "{{label}}"
-LOCATOR_MARK = "<!--area-->"
 
 
 def locator_positions(layout: HexLayout, size: float = LOCATOR_SIZE) -> pd.DataFrame:
@@ -223,7 +219,8 @@ def locator_positions(layout: HexLayout, size: float = LOCATOR_SIZE) -> pd.DataF
 def locator_svg(layout: HexLayout, size: float = LOCATOR_SIZE) -> str:
     """A small map of every hex in light grey with regions outlined, as plain SVG, with two
     placeholders an area page fills in: :data:`LOCATOR_LABEL` (the accessible name) and
-    :data:`LOCATOR_MARK` (where :func:`locator_mark` puts the area's hexes, dark blue)."""
+    :data:`LOCATOR_MARK` (where the area page puts the area's hexes, dark blue:
+    :func:`levelup.report.render.areas.locator_mark`)."""
     pos = locator_positions(layout, size)
     corners = np.array(layout.corners()) * size
     x0, y0 = pos["x"].min() - size, pos["y"].min() - size
@@ -245,9 +242,3 @@ def locator_svg(layout: HexLayout, size: float = LOCATOR_SIZE) -> str:
         f'<path d="{lines}" fill="none" stroke="{MUTED}" stroke-width="0.6"/>'
         f'<g fill="#12436D" stroke="#0b0c0c" stroke-width="0.8">{LOCATOR_MARK}</g></svg>'
     )
-
-
-def locator_mark(svg: str, label: str, positions: list[tuple[float, float]]) -> str:
-    """The locator map of one area: its hexes at ``positions`` filled, ``label`` its name."""
-    mark = "".join(f'<use href="#hx" x="{x:.1f}" y="{y:.1f}"/>' for x, y in positions)
-    return svg.replace(LOCATOR_LABEL, html.escape(label, quote=True)).replace(LOCATOR_MARK, mark)

@@ -117,7 +117,7 @@ def source_text(provenance: Iterable[dict], extra: str = "") -> str:
     ``provenance`` are rows of :meth:`levelup.data.load.DataLoader.provenance` (their
     ``source``); a row without one names its publisher.
     """
-    from levelup.report.wording import count, join_names
+    from levelup.wording import count, join_names
 
     names = [row.get("source") or _publisher(row) for row in provenance]
     groups: dict[str, list[str]] = {}
@@ -142,7 +142,7 @@ def source_text(provenance: Iterable[dict], extra: str = "") -> str:
 def _merge_dates(heads: list[str]) -> list[str]:
     """One publisher once, with its release months together: "DfE (March 2026)" and "DfE (April
     2026)" -> "DfE (March 2026 and April 2026)"."""
-    from levelup.report.wording import join_names
+    from levelup.wording import join_names
 
     dates: dict[str, list[str]] = {}
     for head in heads:

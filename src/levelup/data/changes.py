@@ -19,6 +19,7 @@ academic year anchored on 1 August in one vintage and 1 September in the other i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -406,31 +407,22 @@ def _row_changes(dataset_id: str, old: pd.DataFrame, new: pd.DataFrame):
     return areas, periods, revisions
 
 
-def revised_metric_periods(report: DataChangeReport) -> pd.DataFrame:
-    """``metric,period`` rows for the numbers gate: every registry metric whose inputs were revised
-    in a period (and every period of an indicator whose definition changed)."""
-    from levelup.metrics.registry import Registry
+def revised_metric_periods(
+    report: DataChangeReport, metrics_by_input: Mapping[str, Iterable[str]]
+) -> pd.DataFrame:
+    """``metric,period`` rows for the numbers gate: every metric whose inputs were revised in a
+    period (and every period of an indicator whose definition changed).
 
-    registry = Registry()
-    by_indicator: dict[str, set[str]] = {}
-    for metric in registry.metrics:
-        for mapping in (metric.data, metric.proxy):
-            if mapping is None:
-                continue
-            inputs = (
-                [mapping.indicator, *mapping.breakdown, *mapping.inputs]
-                if mapping.indicator
-                else list(mapping.inputs)
-            )
-            for indicator in inputs:
-                by_indicator.setdefault(indicator, set()).add(metric.id)
+    ``metrics_by_input`` maps an indicator id to the metrics that read it
+    (:meth:`levelup.metrics.registry.Registry.metrics_by_input`).
+    """
     rows = set()
     for indicator, period in (
         report.revisions[["indicator_id", "period"]].drop_duplicates().itertuples(index=False)
     ):
-        for metric in by_indicator.get(indicator, ()):
+        for metric in metrics_by_input.get(indicator, ()):
             rows.add((metric, period))
     for indicator in report.indicators["indicator_id"]:
-        for metric in by_indicator.get(indicator, ()):
+        for metric in metrics_by_input.get(indicator, ()):
             rows.add((metric, "*"))
     return pd.DataFrame(sorted(rows), columns=["metric", "period"])

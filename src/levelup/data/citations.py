@@ -111,7 +111,7 @@ def els_source(meta: dict) -> tuple[str, str]:
 
     ``sourceOrg`` may join several publishers with "|"; they are listed in words.
     """
-    from levelup.report.wording import join_names
+    from levelup.wording import join_names
 
     ess = meta.get("ess-beta-metadata", {}) or {}
     shared = ess.get("shared", ess)

@@ -206,9 +206,17 @@ def edition_new(
     data/editions.toml, _quarto-YEAR.yml and the data-change report in data/changes/YEAR/.
     """
     from levelup.data.edition import EditionError, new_edition
+    from levelup.metrics.registry import Registry
 
     try:
-        result = new_edition(year, vintage, cache_dir=cache, boundaries=boundaries, title=title)
+        result = new_edition(
+            year,
+            vintage,
+            cache_dir=cache,
+            boundaries=boundaries,
+            title=title,
+            metrics_by_input=Registry().metrics_by_input(),
+        )
     except EditionError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -250,6 +258,7 @@ def edition_changes(
     """
     from levelup.data.changes import compare_editions, revised_metric_periods
     from levelup.data.load import DataLoader
+    from levelup.metrics.registry import Registry
     from levelup.paths import PROJECT_ROOT
 
     store = make_store(mirror, cache)
@@ -263,7 +272,7 @@ def edition_changes(
     report = compare_editions(DataLoader(before, store=store), current)
     directory = out or PROJECT_ROOT / "data" / "changes" / current.edition.year
     written = report.write(directory, detailed=detailed)
-    revised_metric_periods(report).to_csv(
+    revised_metric_periods(report, Registry().metrics_by_input()).to_csv(
         directory / "revisions.csv", index=False, lineterminator="\n"
     )
     for name, count in report.summary().items():

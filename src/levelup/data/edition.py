@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +95,13 @@ def new_edition(
     cache_dir: Path | None = None,
     boundaries: int | None = None,
     title: str | None = None,
+    metrics_by_input: Mapping[str, Iterable[str]] | None = None,
 ) -> NewEdition:
-    """Pin, validate and compare a new vintage; write the edition only if everything is valid."""
+    """Pin, validate and compare a new vintage; write the edition only if everything is valid.
+
+    ``metrics_by_input`` (indicator id -> metrics reading it, from the metric registry) decides
+    which metric periods the numbers gate treats as revised (``data/changes/YEAR/revisions.csv``).
+    """
     year = str(year)
     project_dir = project_dir or PROJECT_ROOT
     data_dir = data_dir or project_dir / "data"
@@ -176,7 +182,9 @@ def new_edition(
         # 4. write: change report, pins, edition, profile
         written = report.write(data_dir / "changes" / year)
         revisions = data_dir / "changes" / year / "revisions.csv"
-        revised_metric_periods(report).to_csv(revisions, index=False, lineterminator="\n")
+        revised_metric_periods(report, metrics_by_input or {}).to_csv(
+            revisions, index=False, lineterminator="\n"
+        )
         written.append(revisions)
         shutil.copyfile(staged / "sources.toml", data_dir / "sources.toml")
         shutil.copyfile(staged / "editions.toml", data_dir / "editions.toml")

@@ -214,7 +214,7 @@ def reader_notes(layout: HexLayout) -> list[str]:
     """The boundary notes of a layout in words for a chart's source line (names, no codes):
     "Barnsley and Sheffield are shown on their 2025 area codes."; "Allerdale, Carlisle and
     Copeland show the area they merged into."."""
-    from levelup.report.wording import join_names
+    from levelup.wording import join_names
 
     names = dict(zip(layout.hexes["layout_code"], layout.hexes["name"], strict=True))
     out = []

@@ -8,7 +8,7 @@ engine, so notebooks only choose metrics and tell the story.
 * :func:`trajectory` — projections to the target year, the required path and the status.
 * :func:`area_progress` — progress (or direction of travel) in every area.
 
-Every function records what it computes in a :class:`~levelup.report.findings.Findings` under
+Every function records what it computes in a :class:`~levelup.findings.table.Findings` under
 the key it is given, and returns the frames the charts draw.
 """
 
@@ -25,9 +25,9 @@ from levelup.data import citations
 from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
 from levelup.data.periods import parse_period, period_label
+from levelup.findings.table import Findings, format_value
 from levelup.metrics import derived
 from levelup.metrics.registry import Metric, Registry, Target, is_file_input
-from levelup.report.findings import Findings, format_value
 from levelup.stats import verdicts
 from levelup.stats._panel import LEAP_SLACK
 from levelup.stats.projection import LAST_K_YEARS

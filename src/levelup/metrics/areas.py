@@ -29,6 +29,7 @@ import pandas as pd
 from levelup import stats
 from levelup.data.geography import Geography
 from levelup.data.periods import period_label
+from levelup.findings.table import format_value
 from levelup.metrics import status as S
 from levelup.metrics.analysis import (
     MetricData,
@@ -38,9 +39,8 @@ from levelup.metrics.analysis import (
     is_share_unit,
     period_years,
 )
-from levelup.report.findings import format_value
-from levelup.report.wording import count, join_names, number_or_none
 from levelup.stats.verdicts import IMPROVING, INSUFFICIENT, NO_CHANGE, WORSENING
+from levelup.wording import count, join_names, number_or_none
 
 #: Metrics whose mission sets an ambition for every area, so each area has a progress status:
 #: pay, employment and productivity "risen in every area of the UK" (Mission 1); "nationwide"

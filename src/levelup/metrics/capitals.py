@@ -42,13 +42,13 @@ from levelup import stats
 from levelup.data.geography import ITL1, Geography
 from levelup.data.periods import period_label
 from levelup.data.schema import GREATER_SOUTH_EAST, LOWER_TIER, UPPER_TIER
+from levelup.findings.labels import area_in_text
+from levelup.findings.table import Findings, format_value, slug_key
 from levelup.metrics import analysis as A
 from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import CAPITALS, Metric, Registry
-from levelup.report.findings import Findings, format_value, slug_key
-from levelup.report.labels import area_in_text
-from levelup.report.wording import counted, join_names, number_or_none, plural
 from levelup.stats import verdicts
+from levelup.wording import counted, join_names, number_or_none, plural
 
 #: Areas a national figure is read for, in order of preference after the notebook's reference.
 NATIONAL_AREAS = ("K02000001", "K03000001", "K04000001", "E92000001")

@@ -15,11 +15,11 @@ import pandas as pd
 
 from levelup import stats
 from levelup.data.periods import period_label
+from levelup.findings.table import Findings
 from levelup.metrics.analysis import MetricData
-from levelup.report.findings import Findings
-from levelup.report.wording import number_or_none
 from levelup.stats.distributions import norm_ppf, norm_sf
 from levelup.stats.verdicts import IMPROVED, NO_CHANGE, WORSENED
+from levelup.wording import number_or_none
 
 #: Every status :func:`area_change` can give, in reading order (all are recorded, zeros included).
 CHANGE_STATUSES = (IMPROVED, NO_CHANGE, WORSENED, stats.INSUFFICIENT)

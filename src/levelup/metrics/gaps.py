@@ -28,8 +28,8 @@ import pandas as pd
 
 from levelup import stats
 from levelup.data.periods import period_label
+from levelup.findings.table import Findings
 from levelup.metrics.analysis import MetricData, _non_overlapping_times, _overlap_years, _signed
-from levelup.report.findings import Findings
 from levelup.stats.verdicts import NARROWING, NO_CHANGE, WIDENING
 
 _GAP_WORDS = {

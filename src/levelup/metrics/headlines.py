@@ -20,7 +20,7 @@ import yaml
 from levelup.metrics import status as S
 from levelup.metrics.registry import Registry
 from levelup.paths import PROJECT_ROOT
-from levelup.report.wording import count, join_names
+from levelup.wording import count, join_names
 
 HEADLINES_PATH = PROJECT_ROOT / "data" / "headlines.yaml"
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9_.-]*)\}")
@@ -72,7 +72,7 @@ def load_headlines(path: Path = HEADLINES_PATH) -> list[HeadlineSpec]:
 
 
 def english_list(items: list[str], empty: str = "none", sep: str = ", ") -> str:
-    """:func:`levelup.report.wording.join_names`, with ``empty`` for an empty list."""
+    """:func:`levelup.wording.join_names`, with ``empty`` for an empty list."""
     return join_names(items, sep=sep) if items else empty
 
 
@@ -398,7 +398,7 @@ def record_revisions(findings, comparison=None, titles: dict[str, str] | None = 
     a past period revised visibly since the previous edition; 0 in a first edition) and
     ``revisions.largest`` (the largest, relative to the previous figure, in words)."""
     from levelup.data.periods import span_label
-    from levelup.report.changes import with_labels
+    from levelup.findings.labels import with_labels
 
     figures = comparison.revised_figures() if comparison is not None else pd.DataFrame()
     findings.add(

@@ -22,8 +22,8 @@ import pandas as pd
 
 from levelup import stats
 from levelup.data.periods import period_label
+from levelup.findings.table import Findings
 from levelup.metrics.analysis import MetricData, _overlap_years, _signed, period_years, target_time
-from levelup.report.findings import Findings
 from levelup.stats import verdicts
 from levelup.stats.verdicts import DETERIORATION_PROJECTED as DETERIORATION
 from levelup.stats.verdicts import IMPROVEMENT_PROJECTED as IMPROVEMENT

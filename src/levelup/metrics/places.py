@@ -13,7 +13,7 @@
   with its 95% interval from the published intervals.
 * :func:`record_counts` — counts per category, zeros included, so a chapter can always quote them.
 
-Every function records what it computes in a :class:`~levelup.report.findings.Findings` under the
+Every function records what it computes in a :class:`~levelup.findings.table.Findings` under the
 key it is given.
 """
 
@@ -29,11 +29,11 @@ import pandas as pd
 from levelup import stats
 from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.periods import period_label
-from levelup.report.findings import Findings, format_value
-from levelup.report.wording import number_or_none
+from levelup.findings.table import Findings, format_value
 from levelup.stats import verdicts
 from levelup.stats.distributions import norm_ppf
 from levelup.stats.verdicts import CLOSING, FALLEN, NO_CHANGE, RISEN, WIDENING
+from levelup.wording import number_or_none
 
 #: The twelve ITL1 areas by GSS code (English regions E12, then the three nations).
 ITL1_AREAS: dict[str, str] = {gss: ITL1_NAMES[tl] for gss, tl in ITL1.items()}

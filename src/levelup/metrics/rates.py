@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from levelup.data.geography import Geography
+from levelup.findings.table import Findings
 from levelup.metrics.analysis import MetricData
 from levelup.metrics.change import IMPROVED, NO_CHANGE, WORSENED, record_status_counts
-from levelup.report.findings import Findings
 from levelup.stats import verdicts
 from levelup.stats.distributions import norm_ppf, norm_sf
 from levelup.stats.verdicts import INSUFFICIENT

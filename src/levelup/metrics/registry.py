@@ -287,6 +287,22 @@ class Registry:
         except KeyError:
             raise KeyError(f"unknown metric {metric_id!r} (see `levelup metrics list`)") from None
 
+    def metrics_by_input(self) -> dict[str, set[str]]:
+        """Indicator id -> the metrics that read it (as data, proxy, breakdown or input)."""
+        by_input: dict[str, set[str]] = {}
+        for metric in self.metrics:
+            for mapping in (metric.data, metric.proxy):
+                if mapping is None:
+                    continue
+                inputs = (
+                    [mapping.indicator, *mapping.breakdown, *mapping.inputs]
+                    if mapping.indicator
+                    else list(mapping.inputs)
+                )
+                for indicator in inputs:
+                    by_input.setdefault(indicator, set()).add(metric.id)
+        return by_input
+
     def for_mission(self, number: int) -> list[Metric]:
         return [m for m in self.metrics if number in m.missions]
 

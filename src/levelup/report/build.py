@@ -333,7 +333,7 @@ _NUMERIC = ("value", "lower", "upper")
 
 
 def _canonical_number(text: str) -> str:
-    """As ``levelup.report.findings.write_findings_csv`` writes a float: repr, NaN as empty."""
+    """As ``levelup.findings.table.write_findings_csv`` writes a float: repr, NaN as empty."""
     text = text.strip()
     if not text:
         return ""
@@ -355,7 +355,7 @@ def _json_number(text: str | None) -> float | None:
 def merge_findings_rows(sources: dict[str, Path]) -> tuple[list[str], list[dict[str, str]]]:
     """All notebooks' findings rows, keys checked, sorted by key; the CSV's columns.
 
-    Equivalent to ``levelup.report.findings.merge_findings`` + ``write_findings_csv`` (a test
+    Equivalent to ``levelup.findings.table.merge_findings`` + ``write_findings_csv`` (a test
     checks that the bytes agree) but with the standard library only: the build process never
     imports pandas (or, through the findings module, scipy) just to concatenate CSV files.
     """

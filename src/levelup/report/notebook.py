@@ -25,10 +25,10 @@ from levelup import charts
 from levelup.data.fetch import DataStore
 from levelup.data.geography import Geography
 from levelup.data.load import DataLoader
+from levelup.findings.table import Findings
 from levelup.metrics.analysis import MetricData, MetricUnavailable
 from levelup.metrics.registry import Registry
 from levelup.paths import PROJECT_ROOT
-from levelup.report.findings import Findings
 
 
 class ParameterError(ValueError):

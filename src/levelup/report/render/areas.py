@@ -25,7 +25,16 @@ ALL_PROFILES = "data/area-profiles.csv"
 METRICS_FILE = "data/area-profiles-methods.csv"
 #: Nations in the order the index lists them.
 NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
-_LEVELS = ("on track", "some progress", "off track", "worsening", "not assessable")
+#: Placeholders of the locator map (drawn by the profiles notebook, levelup.charts.maps) that
+#: each area page fills in.
+LOCATOR_LABEL = "{{label}}"
+LOCATOR_MARK = "<!--area-->"
+
+
+def locator_mark(svg: str, label: str, positions: list[tuple[float, float]]) -> str:
+    """The locator map of one area: its hexes at ``positions`` filled, ``label`` its name."""
+    mark = "".join(f'<use href="#hx" x="{x:.1f}" y="{y:.1f}"/>' for x, y in positions)
+    return svg.replace(LOCATOR_LABEL, html.escape(label, quote=True)).replace(LOCATOR_MARK, mark)
 
 
 def _esc(text) -> str:
@@ -317,8 +326,6 @@ def nav_with_index(entries: list) -> list:
 
 def site_pages(book: AreaBook):
     """(page, title, content, search entry) for the index and every area page."""
-    from levelup.charts.maps import locator_mark
-
     yield (
         INDEX_PAGE,
         "Area profiles",

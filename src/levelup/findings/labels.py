@@ -8,6 +8,11 @@ these as words; a statistic without a label reads as its name with spaces.
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
+from levelup.data.geography import ITL1, ITL1_NAMES
 from levelup.data.schema import LOWER_TIER, UPPER_TIER
 
 #: Statistics (findings ``statistic``) in words; verdicts name the test they summarise.
@@ -100,3 +105,71 @@ def geography_label(geography: str) -> str:
     if set(levels) == set(UPPER_TIER):
         return "upper-tier local authorities"
     return ", ".join(GEOGRAPHY_LABELS.get(g, g.replace("_", " ")) for g in levels)
+
+
+def finding_label(key: str) -> str:
+    """A finding key in words, without its leading notebook part (the table names the metric):
+    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gva: gap since baseline: verdict``."""
+    parts = [p.replace("-", " ") for p in key.split(".")[1:]] or [key]
+    return ": ".join(parts)
+
+
+def with_labels(frame: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """``frame`` (rows of findings) with labels for tables readers can follow.
+
+    Adds ``metric_title`` (the registry title, else the metric id), ``statistic_label``
+    (:func:`~levelup.findings.labels.statistic_label`), ``area_label`` (the area's name, else
+    the geography level in words, else the area code, else "all areas") and ``finding``: the
+    statistic in words, followed by the distinguishing part of the key in brackets where two
+    rows of the same metric and area would otherwise read the same.
+    """
+
+    def column(name: str) -> pd.Series:
+        if name not in frame:
+            return pd.Series("", index=frame.index)
+        return frame[name].fillna("").astype(str)
+
+    metric = column("metric")
+    statistic = column("statistic").map(statistic_label)
+    area = [
+        name or geography_label(geo) or code or "all areas"
+        for name, geo, code in zip(
+            column("area_name"), column("geography"), column("area"), strict=True
+        )
+    ]
+    finding = statistic.where(statistic != "", [finding_label(k) for k in frame["key"]])
+    same = pd.DataFrame({"m": metric, "a": area, "f": finding}).duplicated(keep=False)
+    # area codes as key parts ("...since-baseline.e12000006.verdict") read as names: the regions
+    # and nations, then any area this table names
+    names = {code.lower(): ITL1_NAMES[itl] for code, itl in ITL1.items()}
+    names |= {
+        c.lower(): n for c, n in zip(column("area"), column("area_name"), strict=True) if c and n
+    }
+    detail = [_key_detail(k, names) for k in frame["key"]]
+    finding = [
+        f"{f} ({d})" if dup and d else f for f, d, dup in zip(finding, detail, same, strict=True)
+    ]
+    return frame.assign(
+        metric_title=[titles.get(m, m) or "" for m in metric],
+        statistic_label=statistic,
+        area_label=area,
+        finding=finding,
+    )
+
+
+_AREA_CODE = re.compile(r"^[a-z]\d{8}$")
+
+
+def _key_detail(key: str, names: dict[str, str] | None = None) -> str:
+    """The middle of a finding key in words (without notebook, metric part and last part):
+    ``m01-living-standards.gva.gap-since-baseline.verdict`` -> ``gap since baseline``. An area
+    code among the parts reads as the area's name (from ``names``), never as the code."""
+    middle = str(key).split(".")[2:-1]
+    words = []
+    for part in middle:
+        if _AREA_CODE.match(part):
+            if names and part in names:
+                words.append(names[part])
+            continue
+        words.append(part.replace("-", " "))
+    return " ".join(words)

@@ -2,7 +2,7 @@
 
 import math
 
-from levelup.report.intervals import UNINFORMATIVE_MARK, estimate_with_interval
+from levelup.findings.intervals import UNINFORMATIVE_MARK, estimate_with_interval
 
 
 def test_an_informative_interval_is_shown():

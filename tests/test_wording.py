@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from levelup.report.wording import (
+from levelup.wording import (
     count,
     counted,
     join_names,

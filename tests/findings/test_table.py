@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from levelup.report.findings import Findings
+from levelup.findings.table import Findings
 
 
 def test_add_estimate_records_the_estimate_and_its_verdict(tmp_path):
@@ -46,7 +46,7 @@ def test_add_period_quotes_the_period_as_a_reader_expects_it(tmp_path):
 
 
 def test_derived_counts_are_shown_rounded_and_kept_exact(tmp_path):
-    from levelup.report.findings import format_rounded
+    from levelup.findings.table import format_rounded
 
     assert format_rounded(1_450_565, 10_000) == "1,450,000"
     assert format_rounded(-689_435, 10_000) == "−690,000"
@@ -81,7 +81,7 @@ def test_rounding_leaves_test_statistics_and_ratios_alone(tmp_path):
 def test_a_key_segment_of_digits_only_is_refused(tmp_path):
     """Quarto's var shortcode reads an all-digit segment as a list index, so such a key could
     never be quoted; 'y2018' (or '2018-rank') is fine."""
-    from levelup.report.findings import FindingsError
+    from levelup.findings.table import FindingsError
 
     findings = Findings("m02-research-development", tmp_path)
     findings.add("intensity.noe.y2018", 2.6)
