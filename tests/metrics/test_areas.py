@@ -146,3 +146,12 @@ def test_two_tier_districts_take_their_county_figure(loader_2026):
     assert canterbury["level"] == "utla" and canterbury["source_area_name"] == "Kent"
     assert canterbury["comparison_set"].endswith("upper-tier authorities in the UK")
     assert np.isfinite(canterbury["latest_value"])
+
+
+def test_every_mission_metric_with_local_data_is_profiled(loader_2026):
+    """Proxies registered without a geography list (first-time buyers) are profiled too."""
+    from levelup.metrics.registry import Registry
+
+    ids = {md.metric.id for md in AR.local_metrics(loader_2026, Registry())}
+    assert {"m10-first-time-buyers", "m04-gigabit", "m07-hle", "m05-ks2-rwm"} <= ids
+    assert not ids & {"m02-berd", "m11-homicide"}  # no local data

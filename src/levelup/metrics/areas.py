@@ -650,8 +650,10 @@ def local_metrics(loader, registry) -> list[MetricData]:
     out = []
     for metric in registry.metrics:
         mappings = [m for m in (metric.data, metric.proxy) if m is not None]
-        if not metric.missions or not any(local & set(m.geography) for m in mappings):
-            continue  # no local level registered: not loaded at all
+        if not metric.missions or not any(
+            local & set(m.geography) or not m.geography for m in mappings
+        ):
+            continue  # registered with national or regional levels only: not loaded at all
         try:
             md = MetricData.load(metric.id, loader, registry)
         except MetricUnavailable:
