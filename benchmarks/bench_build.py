@@ -32,6 +32,9 @@ from process start to exit. Scenarios, each run ``--repeat`` times (median repor
                    the same without kept kernels;
 ``input``          one pinned input updated (its sha256 in ``data/sources.toml`` and the file in
                    the mirror): the file read by the fewest notebooks; only they re-run;
+``areas-cold``     what the area profiles and mission maps add to the cold build (target 5 s): the
+                   profiles notebook, the 362 area pages and their downloads, the 16 hex maps;
+                   the no-op scenario shows they add nothing there (nothing is rendered);
 ``baseline``       what the build replaces: every notebook executed one after the other with
                    papermill (a fresh kernel each), then a full render with no cache.
 
@@ -79,6 +82,7 @@ TARGETS = {
     "notebook-cold-kernels": None,
     "input": None,
     "baseline": None,
+    "areas-cold": 5.0,
 }
 EPOCH = "1767225600"
 
@@ -236,6 +240,67 @@ def ran_notebooks(output: str) -> list[str]:
         set(re.findall(r"✓ (\S+\.ipynb) \[\d{4}\] ran in", output))
         | set(re.findall(r"✗ (\S+\.ipynb) \[\d{4}\] failed", output))
     )
+
+
+# ---------------------------------------------------------------------------------- areas
+#: The mission maps (notebook stem, metric) drawn by levelup.metrics.areas.metric_maps.
+MAPPED = (
+    ("m01-living-standards", "m01-median-weekly-pay"),
+    ("m03-transport", "m03-travel-time"),
+    ("m04-digital", "m04-gigabit"),
+    ("m05-education", "m05-ks2-rwm"),
+    ("m06-skills", "m06-fe-achievements"),
+    ("m07-health", "m07-hle"),
+    ("m08-wellbeing", "m08-life-satisfaction"),
+    ("m10-housing", "m10-net-additions"),
+)
+_MAPS_SCRIPT = """
+import sys, time
+from levelup.charts import svg_bytes
+from levelup.data.geography import Geography
+from levelup.data.load import DataLoader
+from levelup.metrics import areas as AR
+from levelup.metrics.analysis import MetricData
+from levelup.findings.table import Findings
+loader = DataLoader(sys.argv[1])
+geo = Geography(loader.store, loader.edition.boundaries, loader.succession_register())
+total = 0.0
+for stem, metric in [a.split(":") for a in sys.argv[2:]]:
+    md = MetricData.load(metric, loader)
+    AR.metric_areas(md, geo)  # warm: the rows the notebook has already computed
+    t0 = time.process_time()
+    maps = AR.metric_maps(md, geo, Findings(stem, "/tmp"), "map.x")
+    svg_bytes(maps.latest), svg_bytes(maps.change)
+    total += time.process_time() - t0
+print(total)
+"""
+
+
+def areas_cost(runner: Runner) -> dict:
+    """What the area profiles and the mission maps add to a cold build, in CPU seconds (the
+    machine may be shared): the profiles notebook (its run in the warm kernel), the area pages
+    and downloads (the renderer's ``areas`` timing), and the sixteen maps (drawn here, one after
+    the other, after their metric's rows are computed, as in the notebooks)."""
+    out = runner.project / "_output" / runner.edition
+    record = json.loads((out / "build.json").read_text())
+    durations = json.loads((runner.ws / "cache" / "build" / "durations.json").read_text())
+    notebook = durations.get(f"{runner.edition}:analysis/areas/profiles.ipynb", 0.0)
+    pages = float(record.get("render_timings", {}).get("areas", 0.0))
+    proc = subprocess.run(
+        [sys.executable, "-c", _MAPS_SCRIPT, runner.edition, *(f"{a}:{b}" for a, b in MAPPED)],
+        env=runner.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    maps = float(proc.stdout.strip().splitlines()[-1])
+    total = notebook + pages + maps
+    note = (
+        f"profiles notebook {notebook:.2f}s (kernel, wall), area pages and downloads "
+        f"{pages:.2f}s (render), {2 * len(MAPPED)} maps {maps:.2f}s (CPU)"
+    )
+    print(f"  areas-cold: {total:.2f}s ({note})", flush=True)
+    return {"scenario": "areas-cold", "runs": [total], "note": note}
 
 
 # ---------------------------------------------------------------------------------- scenarios
@@ -454,7 +519,12 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
                 )
         nb_count = sum(
             1
-            for d in ("analysis/missions", "analysis/capitals", "analysis/editions")
+            for d in (
+                "analysis/missions",
+                "analysis/capitals",
+                "analysis/areas",
+                "analysis/editions",
+            )
             for p in (project / d).glob("*.ipynb")
             if p.name != "what-changed.ipynb"
         )
@@ -506,6 +576,8 @@ def bench_project(kind: str, args, mirror: Path) -> tuple[dict, list[dict], list
         if not notebook.exists():
             notebook = sorted((project / "analysis" / "missions").glob("*.ipynb"))[0]
         scenario("cold", lambda i: runner.clear_build_cache(), reran, memory=True)
+        if kind == "real":
+            rows.append(areas_cost(runner))
         scenario("no-op", lambda i: None, reran)
         scenario(
             "prose",

@@ -24,7 +24,7 @@ from .build_support import MIRROR
 EDITIONS = ("2025", "2026")
 NOTEBOOKS = sorted(
     p.relative_to(PROJECT_ROOT).as_posix()
-    for d in ("missions", "capitals", "editions")
+    for d in ("missions", "capitals", "areas", "editions")
     for p in (PROJECT_ROOT / "analysis" / d).glob("*.ipynb")
 )
 
@@ -50,7 +50,8 @@ def editions(tmp_path_factory):
 
 
 def test_every_notebook_runs_with_each_editions_parameters(editions):
-    assert len(NOTEBOOKS) == 12 + 6 + 3  # missions, capitals, data sources, what changed, summary
+    # missions, capitals, area profiles, data sources, what changed, summary
+    assert len(NOTEBOOKS) == 12 + 6 + 1 + 3
     for year, result in editions.items():
         ran = {r.job.rel for r in result.notebooks if r.job.edition == year}
         assert ran == set(NOTEBOOKS), year
@@ -68,10 +69,12 @@ def test_the_site_has_every_chapter_and_nothing_unresolved(editions, year):
     chapters = json.loads((out / "chapters.json").read_text(encoding="utf-8"))
     chapters = chapters["chapters"] if isinstance(chapters, dict) else chapters
     assert (
-        len(chapters) == 1 + 1 + 12 + 6 + 3 + 1
-    )  # front, summary, missions, capitals, about, refs
+        len(chapters) == 1 + 1 + 12 + 6 + 4 + 1
+    )  # front, summary, missions, capitals, about (with every area at a glance), refs
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == len(chapters)
+    area_pages = sorted((site / "areas").glob("*.html"))
+    assert len(area_pages) == 361 + 1  # every area and the index
+    assert len(pages) == len(chapters) + len(area_pages)
     for page in pages:
         text = page.read_text(encoding="utf-8")
         visible = re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.S)
@@ -204,3 +207,69 @@ def test_the_staged_quarto_project_has_everything_quarto_needs(editions, year):
             assert cells[label].outputs, f"{spec.source}: {path}#{label}"
             embeds += 1
     assert embeds > 100
+
+
+MAPPED = {  # mission notebook -> (map finding key, profile metric, national finding)
+    "m04-digital": ("gigabit", "m04-gigabit", "m04-digital.gigabit.uk.latest"),
+    "m07-health": ("hle", "m07-hle", "m07-health.hle.female.reference.latest"),
+}
+
+
+def _profiles(out):
+    import csv
+
+    with (out / "site" / "data" / "area-profiles.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _findings(out):
+    import csv
+
+    with (out / "findings.csv").open(encoding="utf-8", newline="") as f:
+        return {r["key"]: r for r in csv.DictReader(f)}
+
+
+def test_area_profiles_agree_with_the_findings_and_the_source_files(editions, store):
+    """A sample of profile numbers: the national values equal the chapters' findings, the
+    counts behind each mission map equal the profile rows, and area values equal the published
+    source file's rows."""
+    import csv
+
+    out = editions["2026"].output_dir
+    rows = _profiles(out)
+    findings = _findings(out)
+    assert findings["profiles.n-areas"]["value"] == "361.0"
+    by = {(r["area_code"], r["metric"]): r for r in rows}
+    for stem, (slug, metric, national) in MAPPED.items():
+        mine = [r for r in rows if r["metric"] == metric]
+        assert len(mine) == 361
+        with_value = [r for r in mine if r["latest_value"]]
+        assert float(findings[f"{stem}.map.{slug}.n-areas"]["value"]) == len(with_value)
+        uk = [r for r in with_value if r["national_code"] == "K02000001"]
+        assert uk and all(
+            float(r["national_value"]) == float(findings[national]["value"]) for r in uk
+        ), metric
+    # against the published file: gigabit coverage of a sample of areas in each nation
+    path = store.path("els/2026-06-26/gigabit-capable-broadband/gigabit-capable-broadband.csv")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        published = {
+            (r["areacd"], r["period"]): float(r["observation"])
+            for r in csv.DictReader(handle)
+            if r["observation"]
+        }
+    for code in ("E08000038", "E09000033", "W06000015", "S12000049", "N09000003"):
+        row = by[(code, "m04-gigabit")]
+        assert float(row["latest_value"]) == published[(code, row["latest_period"])], code
+    # the area page shows the same numbers
+    page = (out / "site" / "areas" / "E08000038.html").read_text(encoding="utf-8")
+    assert by[("E08000038", "m04-gigabit")]["latest_display"] in page
+    assert findings["profiles.n-metrics"]["display"] in page
+
+
+@pytest.mark.parametrize("year", EDITIONS)
+def test_search_finds_an_area_by_part_of_its_name(editions, year):
+    from .layout_checks import search_ranking
+
+    index = json.loads((editions[year].output_dir / "site" / "search.json").read_text("utf-8"))
+    assert search_ranking(index, "barns")[0]["u"].startswith("areas/E08")
+    assert search_ranking(index, "tower haml")[0]["u"] == "areas/E09000030.html"

@@ -1244,20 +1244,7 @@ def area_progress(
     Returns one row per area (area_code, area_name, status, ...) and records the number of
     areas in each status under ``<key>.<status>`` plus ``<key>.n-areas``.
     """
-    panel = md.panel(geography, indicator).dropna(subset=["value"])
-    spec = md.target_spec(which) if md.target_applies(indicator, which) else None
-    names = panel.drop_duplicates("area_code").set_index("area_code")["area_name"]
-    if spec is not None:
-        table = stats.panel_progress_status(panel, spec).frame
-        table["status"] = table["status"].astype(str)
-    else:
-        overlap = None
-        lengths = period_years(md.rows(geography, indicator))
-        if len(lengths) and lengths.max() > 1.01:
-            overlap = float(lengths.max())
-        table = stats.panel_trends(panel, period_years=overlap).frame
-        table["status"] = [direction_verdict(v, md.higher_is_better) for v in table["ols_verdict"]]
-    table["area_name"] = table["area_code"].map(names)
+    table = area_statuses(md, md.panel(geography, indicator), which=which, indicator=indicator)
     counts = table["status"].value_counts()
     common = {
         "metric": md.metric.id,
@@ -1272,6 +1259,31 @@ def area_progress(
             decimals=0,
             **common,
         )
+    return table
+
+
+def area_statuses(
+    md: MetricData, panel: pd.DataFrame, *, which: str = "target", indicator: str | None = None
+) -> pd.DataFrame:
+    """Each area's status in a long panel (``area_code``, ``area_name``, ``time``, ``value``,
+    intervals): against the quantified target (:func:`levelup.stats.panel_progress_status`,
+    baselines per area), or for a directional one the polarity-read OLS trend
+    (:func:`levelup.stats.panel_trends`, overlapping periods thinned). One row per area with
+    ``status``; records nothing (:func:`area_progress` and the area profiles do)."""
+    lengths = period_years(panel)
+    panel = panel.dropna(subset=["value"])
+    spec = md.target_spec(which) if md.target_applies(indicator, which) else None
+    names = panel.drop_duplicates("area_code").set_index("area_code")["area_name"]
+    if spec is not None:
+        table = stats.panel_progress_status(panel, spec).frame
+        table["status"] = table["status"].astype(str)
+    else:
+        overlap = None
+        if len(lengths) and lengths.max() > 1.01:
+            overlap = float(lengths.max())
+        table = stats.panel_trends(panel, period_years=overlap).frame
+        table["status"] = [direction_verdict(v, md.higher_is_better) for v in table["ols_verdict"]]
+    table["area_name"] = table["area_code"].map(names)
     return table
 
 

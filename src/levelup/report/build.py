@@ -95,7 +95,7 @@ from levelup.safe_output import neutralise, neutralise_row, restore_row
 #: ``data/`` folder (under these names), where chapters/what-changed.qmd links them. The report is
 #: published as plain text: a chapter's link to a ``.md`` file is read as a link to a chapter.
 SITE_DOWNLOADS = {"data-changes.md": "data-changes.txt", "revisions.csv": "revisions.csv"}
-NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/editions")
+NOTEBOOK_DIRS = ("analysis/missions", "analysis/capitals", "analysis/areas", "analysis/editions")
 WHAT_CHANGED = "analysis/editions/what-changed.ipynb"
 #: The headline statuses of the missions (glance table, executive summary), read from the findings
 #: of every other notebook: runs with what-changed, after them.
@@ -926,7 +926,9 @@ class Builder:
             return result
         figure_data = self._figure_data(entries, work / "figure-data")
         with staging(self.final) as tmp:
-            render = self._render(engine, tmp, executed, variables, figure_data, meta)
+            render = self._render(
+                engine, tmp, executed, variables, figure_data, meta, self._area_profiles(entries)
+            )
             self._lap("render", t0)
             ui.done(
                 f"rendered {', '.join(self.formats).upper()} with the {engine} engine"
@@ -1093,7 +1095,16 @@ class Builder:
         }
         return meta
 
-    def _render(self, engine, tmp, executed, variables, figure_data, meta):
+    @staticmethod
+    def _area_profiles(entries) -> Path | None:
+        """The profiles notebook's table of every area (``<out>/area-profiles/``), if it ran."""
+        for entry in entries:
+            folder = entry.out / "area-profiles"
+            if (folder / "profiles.csv").is_file():
+                return folder
+        return None
+
+    def _render(self, engine, tmp, executed, variables, figure_data, meta, area_profiles=None):
         executed_paths = {Path(rel): path for rel, path in executed.items()}
         if engine == "builtin":
             from levelup.report.render import render_book
@@ -1117,6 +1128,7 @@ class Builder:
                 formats=self.formats,
                 cache_dir=self.project.build_cache / "render",
                 pdf_compiler=worker.compile if worker is not None else None,
+                area_profiles_dir=area_profiles,
             )
             self._stage(executed, meta)
             return result

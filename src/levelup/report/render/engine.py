@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from . import areas as AR
 from . import ast as A
 from . import html as H
 from .bibliography import bib_keys
@@ -186,6 +187,7 @@ def render_book(
     cache_dir: Path | None = None,
     workers: int | None = None,
     pdf_compiler: Callable[[Path, str, Mapping[str, bytes], int | None], tuple] | None = None,
+    area_profiles_dir: Path | None = None,
 ) -> RenderResult:
     """Render the Quarto book in ``project_dir`` to ``out_dir/site/`` (HTML) and ``out_dir/<name>.pdf``.
 
@@ -197,6 +199,8 @@ def render_book(
     ``editions_base_url`` is given, else to the sibling ``../<edition>/index.html``.
     ``pdf_compiler`` replaces :func:`compile_pdf` (same arguments) when the Typst build directory
     is kept in ``cache_dir``, e.g. a kept-alive :class:`~.typst_worker.TypstWorker`.
+    ``area_profiles_dir`` (the profiles notebook's ``area-profiles/`` folder) adds a page per
+    local authority and their index (:mod:`.areas`).
     Raises RenderError (with every located problem) before anything in ``out_dir`` is touched.
     """
     t_start = time.perf_counter()
@@ -488,7 +492,7 @@ def render_book(
         if want_html:
             if tmp_site.exists():
                 shutil.rmtree(tmp_site)
-            _write_site(
+            timings["areas"] = _write_site(
                 tmp_site,
                 cfg,
                 chapters,
@@ -503,6 +507,7 @@ def render_book(
                 pdf_name if want_pdf else None,
                 result,
                 written,
+                area_profiles_dir,
             )
         lap("html")
         if pdf_thread is not None:
@@ -569,10 +574,20 @@ def _write_site(
     pdf_name: str | None,
     result: RenderResult,
     written: list[Path],
-) -> None:
+    area_profiles_dir: Path | None = None,
+) -> float:
+    """Write the HTML site; returns the seconds spent on the area pages (part of "html")."""
     nav_entries = [
         H.NavEntry(c.spec.page, c.title, c.number, c.spec.part, c.source) for c in chapters
     ]
+    area_book = None
+    area_seconds = 0.0
+    nav_with_areas = nav_entries
+    if area_profiles_dir is not None and (Path(area_profiles_dir) / "profiles.csv").is_file():
+        t_load = time.perf_counter()
+        area_book = AR.load_profiles(Path(area_profiles_dir))
+        nav_with_areas = AR.nav_with_index(nav_entries)
+        area_seconds = time.perf_counter() - t_load
     edition = str(meta.get("edition") or "")
     generator = f"levelup built-in renderer ({pandoc_version()}, typst {_typst_version()})"
     search: list[dict] = []
@@ -597,7 +612,7 @@ def _write_site(
             page_title=page_title,
             book_title=cfg.title,
             content=fragment,
-            nav=H.nav_html(nav_entries, page),
+            nav=H.nav_html(nav_with_areas, page),
             pager=H.pager_html(nav_entries, i),
             toc=H.toc_html(H.toc_entries(ch.ast["blocks"], 3)),
             **H.site_parts(cfg.title, meta, pdf_name, page),
@@ -606,6 +621,32 @@ def _write_site(
         )
         _write(site / page, html_doc, written)
         search.extend(H.search_entries(page, label, search_fragment))
+    if area_book is not None:
+        t_areas = time.perf_counter()
+        pdf_href = None
+        for page, title, content, entry in AR.site_pages(area_book):
+            root = H.root_prefix(page)
+            html_doc = H.page_html(
+                lang=cfg.lang,
+                page=page,
+                page_title=f"{title} – {cfg.title}",
+                book_title=cfg.title,
+                content=content,
+                nav=H.nav_html(nav_with_areas, page),
+                pager="",
+                toc="",
+                editions=H.editions_html(meta, page),
+                colophon=H.colophon_html(
+                    cfg.title, meta, (root + pdf_name) if pdf_name else pdf_href, page
+                ),
+                edition_label=f"{edition} edition" if edition else "",
+                generator=generator,
+            )
+            _write(site / page, html_doc, written)
+            search.append(entry)
+        for name, data in AR.downloads(area_book).items():
+            _write(site / name, data, written)
+        area_seconds += time.perf_counter() - t_areas
     for name, text in H.search_index_files(search).items():
         _write(site / name, text, written)
     for asset in H.ASSETS:
@@ -617,3 +658,4 @@ def _write_site(
             _write(site / "data" / f"{label}.csv", figure_data[label].read_bytes(), written)
     for label, text in sorted(table_data.items()):
         _write(site / "data" / f"{label}.csv", text, written)
+    return area_seconds

@@ -75,6 +75,25 @@ if (typeof document !== "undefined") (function () {
   markScrollable();
   window.addEventListener("resize", function () { clearTimeout(markScrollable.t); markScrollable.t = setTimeout(markScrollable, 150); });
 
+  /* ---- area index: filter the list by part of a name or code ---- */
+  var areaInput = document.getElementById("area-filter-input");
+  if (areaInput) {
+    var areaStatus = document.getElementById("area-filter-status");
+    var items = document.querySelectorAll(".area-list li");
+    areaInput.addEventListener("input", function () {
+      var q = areaInput.value.toLowerCase().trim(), shown = 0;
+      Array.prototype.forEach.call(items, function (li) {
+        var hit = !q || li.getAttribute("data-search").indexOf(q) >= 0;
+        li.hidden = !hit;
+        if (hit) shown++;
+      });
+      Array.prototype.forEach.call(document.querySelectorAll(".area-group"), function (g) {
+        g.hidden = !g.querySelector(".area-list li:not([hidden])");
+      });
+      areaStatus.textContent = shown === 1 ? "1 area" : shown + " areas";
+    });
+  }
+
   /* ---- search ---- */
   var box = document.querySelector(".site-search");
   var input = document.getElementById("search-input");
