@@ -340,10 +340,11 @@ def _area_name_index(store: DataStore) -> tuple[tuple[str, str], ...]:
 def official_area_names(store: DataStore | None = None) -> dict[str, tuple[str, ...]]:
     """Area code -> the names ONS's mid-year estimates give it (every boundary set pinned)."""
     store = store or DataStore()
-    return dict(_official_area_names(tuple(str(store.path(f)) for f in _NAMED_FILES)))
+    return dict(_official_area_names(tuple(str(store.path(f)) for f in OFFICIAL_NAME_FILES)))
 
 
-_NAMED_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG)
+#: The files :func:`official_area_names` reads (every table's area names are checked against them).
+OFFICIAL_NAME_FILES = (MYE_2023_GEOG, *MYE_2021_GEOG)
 
 
 @cache

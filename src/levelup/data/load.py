@@ -34,7 +34,12 @@ from levelup.data import citations
 from levelup.data.boundaries import BoundaryReport, SuccessionRegister, harmonise
 from levelup.data.catalogue import Catalogue, DatasetFile, DatasetSpec, Edition
 from levelup.data.fetch import DataStore
-from levelup.data.geography import area_name_index, official_area_names, same_area_name
+from levelup.data.geography import (
+    OFFICIAL_NAME_FILES,
+    area_name_index,
+    official_area_names,
+    same_area_name,
+)
 from levelup.data.gfcf import read_regional_gfcf
 from levelup.data.patents import read_epo_patents_itl1
 from levelup.data.periods import PeriodConvention
@@ -294,6 +299,9 @@ class DataLoader:
         parts = [code_version(), spec.id, repr(spec), str(harmonised), str(self.edition)]
         parts.append(repr(self.catalogue.corrections(spec.id)))  # reviewed corrections apply
         parts += [self.store.verified_sha256(f.path) for f in spec.files]
+        # the area-name check reads the official names: a cached table depends on them too, and
+        # a build that takes it from the cache records them as read, as a parse does
+        parts += [self.store.verified_sha256(f) for f in OFFICIAL_NAME_FILES]
         if harmonised:
             parts += [
                 self.store.verified_sha256(p)

@@ -595,7 +595,8 @@ def metric_maps(
         title=f"{title}, {period}",
         legend_title=f"{legend_unit}\n(fifths of areas)",
         source=source,
-        formatter=lambda v: format_value(v, unit if unit.startswith(("%", "£")) else ""),
+        # the legend title names the unit: class bounds carry only its symbol ("£681.1")
+        formatter=lambda v: format_value(v, unit[:1] if unit.startswith(("%", "£")) else ""),
         notes=notes,
     )
     every = bool(by_code["every_area_target"].astype(bool).any())
