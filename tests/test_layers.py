@@ -1,6 +1,6 @@
 """The layers point one way: a module never imports a layer above its own.
 
-    base (paths, console, config_files, wording, quarto_vars, safe_output)
+    base (paths, console, config_files, wording, quarto_vars, safe_output, processes)
       -> data -> stats -> findings -> charts -> metrics -> report -> gates -> cli
 
 ``levelup.report.render`` (the Quarto-compatible book engine) is a layer of its own that reads
@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
         "levelup.console",
         "levelup.config_files",
         "levelup.wording",
+        "levelup.processes",
         "levelup.quarto_vars",
         "levelup.safe_output",
     ),

@@ -144,6 +144,6 @@ def test_kept_kernels_are_adopted_by_the_next_build_and_can_be_stopped(tmp_path)
 
 
 def _alive(pid: int) -> bool:
-    from levelup.report.kernels import _pid_alive
+    from levelup.processes import pid_alive
 
-    return _pid_alive(pid)
+    return pid_alive(pid)

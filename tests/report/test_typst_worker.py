@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from levelup.report.render import typst_worker
+from levelup.processes import pid_alive
 from levelup.report.render.pdf import compile_pdf
 from levelup.report.render.typst_worker import STATE_FILE, TypstWorker, read_state, stop_worker
 
@@ -23,10 +23,6 @@ def worker(tmp_path):
     stop_worker(tmp_path / "state")
 
 
-def _alive(pid):
-    return typst_worker._alive(pid)
-
-
 def test_the_worker_compiles_the_same_pdf_and_is_reused(worker, tmp_path):
     direct, _ = compile_pdf(tmp_path / "direct", DOC.format(1), {}, EPOCH)
     kept, warnings = worker.compile(tmp_path / "build", DOC.format(1), {}, EPOCH)
@@ -38,10 +34,10 @@ def test_the_worker_compiles_the_same_pdf_and_is_reused(worker, tmp_path):
     assert edited == compile_pdf(tmp_path / "direct2", DOC.format(2), {}, EPOCH)[0]
     assert stop_worker(tmp_path / "state")
     for _ in range(100):
-        if not _alive(pid):
+        if not pid_alive(pid):
             break
         time.sleep(0.05)
-    assert not _alive(pid) and read_state(tmp_path / "state") is None
+    assert not pid_alive(pid) and read_state(tmp_path / "state") is None
 
 
 def test_a_stale_worker_is_replaced(worker, tmp_path):
@@ -68,10 +64,10 @@ def test_an_idle_worker_exits_by_itself(tmp_path):
     worker.compile(tmp_path / "build", DOC.format(1), {}, EPOCH)
     pid = read_state(tmp_path / "state")["pid"]
     for _ in range(100):
-        if not _alive(pid):
+        if not pid_alive(pid):
             break
         time.sleep(0.05)
-    assert not _alive(pid)
+    assert not pid_alive(pid)
     assert read_state(tmp_path / "state") is None
 
 

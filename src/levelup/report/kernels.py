@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from levelup.processes import pid_alive
+
 _KEPT_PROCS: list[subprocess.Popen] = []
 KERNEL_ENV_DROP = ("JPY_PARENT_PID", "LEVELUP_READS_LOG", "SOURCE_DATE_EPOCH")
 _MAX_IPC_PATH = 90
@@ -61,26 +63,12 @@ class KernelRecord:
             return None
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (our own exited child) is not alive
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def _is_our_kernel(pid: int, connection_file: str) -> bool:
     """The pid still runs ipykernel with this connection file (pids are reused)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return _pid_alive(pid)
+        return pid_alive(pid)
     return os.fsencode(connection_file) in cmdline
 
 
@@ -131,7 +119,7 @@ class Kernel:
     def alive(self) -> bool:
         if self.proc is not None:
             return self.proc.poll() is None
-        return _pid_alive(self.pid)
+        return pid_alive(self.pid)
 
     async def connect(self, timeout: float) -> None:
         from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -277,7 +265,7 @@ class KernelPool:
             lock = self._lock(record.name)
             if lock is None:
                 continue  # in use by another build
-            alive = _pid_alive(record.pid) and _is_our_kernel(record.pid, record.connection_file)
+            alive = pid_alive(record.pid) and _is_our_kernel(record.pid, record.connection_file)
             if not alive or record.fingerprint != self.fingerprint or len(found) >= want:
                 if alive and record.fingerprint != self.fingerprint:
                     stale = Kernel(record.name, record.pid, Path(record.connection_file))
@@ -465,15 +453,15 @@ def stop_kept_kernels(registry: Path) -> int:
             handle.close()
             continue
         try:
-            if _pid_alive(record.pid) and _is_our_kernel(record.pid, record.connection_file):
+            if pid_alive(record.pid) and _is_our_kernel(record.pid, record.connection_file):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(record.pid, signal.SIGTERM)
                 for _ in range(40):
-                    if not _pid_alive(record.pid):
+                    if not pid_alive(record.pid):
                         break
                     time.sleep(0.05)
                 with contextlib.suppress(ProcessLookupError):
-                    if _pid_alive(record.pid):
+                    if pid_alive(record.pid):
                         os.kill(record.pid, signal.SIGKILL)
                 stopped += 1
             _remove_connection(Path(record.connection_file))
@@ -495,7 +483,7 @@ def list_kept_kernels(registry: Path) -> list[tuple[KernelRecord, bool]]:
             out.append(
                 (
                     record,
-                    _pid_alive(record.pid) and _is_our_kernel(record.pid, record.connection_file),
+                    pid_alive(record.pid) and _is_our_kernel(record.pid, record.connection_file),
                 )
             )
     return out

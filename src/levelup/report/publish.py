@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from levelup.processes import pid_alive
 from levelup.report.nbcache import sha256_bytes, sha256_path
 
 CHECKSUMS = "checksums.sha256"
@@ -246,16 +247,6 @@ def clean_stale_staging(final: Path) -> list[Path]:
             discard(path) if path.is_dir() else path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def text_sha256(text: str) -> str:

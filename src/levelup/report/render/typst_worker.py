@@ -33,6 +33,8 @@ from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
 
+from levelup.processes import pid_alive
+
 from .pdf import TEMPLATE, prepare_build_dir, typst_compile
 
 STATE_FILE = "typst-worker.json"
@@ -92,7 +94,7 @@ class TypstWorker:
         state = read_state(self.state_dir)
         if state is None:
             return None
-        if state.get("fingerprint") != fingerprint() or not _alive(state["pid"]):
+        if state.get("fingerprint") != fingerprint() or not pid_alive(state["pid"]):
             stop_worker(self.state_dir)
             return None
         return state
@@ -111,7 +113,7 @@ class TypstWorker:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             state = read_state(self.state_dir)
-            if state is not None and _alive(state["pid"]):
+            if state is not None and pid_alive(state["pid"]):
                 return state
             time.sleep(0.02)
         raise TimeoutError(f"the Typst worker did not start in {START_TIMEOUT:.0f} s")
@@ -130,7 +132,7 @@ def stop_worker(state_dir: Path) -> bool:
     (Path(state_dir) / STATE_FILE).unlink(missing_ok=True)
     if state is None:
         return False
-    running = _alive(state["pid"])
+    running = pid_alive(state["pid"])
     if running:
         with contextlib.suppress(ProcessLookupError):
             os.kill(state["pid"], signal.SIGTERM)
@@ -145,21 +147,6 @@ def _log(message: str) -> None:
         file=sys.stderr,
         flush=True,
     )
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie, exited but not yet reaped by its parent, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc: trust the signal
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 # ------------------------------------------------------------------------------- worker side
