@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from levelup.paths import PROVENANCE_PAGE
+from levelup.paths import PROVENANCE_PAGE, SITE_TREE
 from levelup.report.execute import (
     Executor,
     JobResult,
@@ -808,7 +808,10 @@ class Builder:
                     result.record = compare_with_record(
                         self.final, record_dir(self.project.root, self.year)
                     )
-                self._assemble_site_tree()
+                tree = self.project.output_root / SITE_TREE
+                if result.status != "unchanged" or not (tree / self.year).is_dir():
+                    # a no-op build left the edition, and so the tree it made, untouched
+                    self._assemble_site_tree()
             except KeyboardInterrupt:
                 if self.executor is not None:  # kill the kernels now, mid-notebook or not
                     self.executor.kill()
