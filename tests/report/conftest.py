@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from levelup.cli import app
 
 from .helpers import EPOCH, FIXTURE_BOOK, NOTEBOOK, SITE_META, VARIABLES, execute_notebook
 
@@ -56,3 +59,22 @@ def rendered(tmp_path_factory, executed_notebook, figure_data):
         else:
             os.environ["SOURCE_DATE_EPOCH"] = old
     return result, out
+
+
+# The build tests of one module share one build cache (a module-scoped fixture: each module
+# builds the fixture project once) and invoke the command line with it.
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("build-cache")
+
+
+@pytest.fixture
+def cli(cache, monkeypatch):
+    monkeypatch.setenv("LEVELUP_CACHE", str(cache))
+    monkeypatch.setenv("LEVELUP_KEEP_KERNELS", "0")
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return invoke

@@ -37,11 +37,6 @@ pytestmark = pytest.mark.usefixtures("mirror")
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("build-cache")
-
-
-@pytest.fixture(scope="module")
 def built(tmp_path_factory, cache):
     """Edition 2025 of the fixture project, built once from cold."""
     project = make_project(tmp_path_factory.mktemp("p") / "project")

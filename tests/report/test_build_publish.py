@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from levelup.cli import app
 from levelup.report.publish import PUBLISHED, PublishedEditionError, read_published
 
 from .build_support import MIRROR, copy_project, make_project, run_build, statuses, tree_bytes
@@ -16,27 +14,10 @@ pytestmark = pytest.mark.usefixtures("mirror")
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("build-cache")
-
-
-@pytest.fixture(scope="module")
 def built(tmp_path_factory, cache) -> Path:
     project = make_project(tmp_path_factory.mktemp("p") / "project")
     run_build(project, cache)
     return project
-
-
-@pytest.fixture
-def cli(cache, monkeypatch):
-    monkeypatch.setenv("LEVELUP_CACHE", str(cache))
-    monkeypatch.setenv("LEVELUP_KEEP_KERNELS", "0")
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def test_publish_then_build_refuses_and_force_lists_differences(built, cache, cli, tmp_path):

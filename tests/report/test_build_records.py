@@ -9,9 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from levelup.cli import app
 from levelup.report.build import BuildError
 from levelup.report.publish import mark_published
 from levelup.report.record import RECORD_FILES, archive_record, record_dir
@@ -31,28 +29,11 @@ pytestmark = pytest.mark.usefixtures("mirror")
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("build-cache")
-
-
-@pytest.fixture(scope="module")
 def built(tmp_path_factory, cache) -> Path:
     """Edition 2025 of the fixture project, built (not published)."""
     project = make_project(tmp_path_factory.mktemp("p") / "project")
     run_build(project, cache)
     return project
-
-
-@pytest.fixture
-def cli(cache, monkeypatch):
-    monkeypatch.setenv("LEVELUP_CACHE", str(cache))
-    monkeypatch.setenv("LEVELUP_KEEP_KERNELS", "0")
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def publish(project: Path, year: str = "2025") -> Path:
